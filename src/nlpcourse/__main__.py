@@ -1,0 +1,48 @@
+"""Command line: ``python -m nlpcourse {doctor,download,strip,student}``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nlpcourse", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("doctor", help="check packages, NLTK data, spaCy model, device and network")
+    sub.add_parser(
+        "download",
+        help="prefetch every checkpoint, NLTK resource and spaCy model the course uses",
+        add_help=False,
+    )
+    strip = sub.add_parser("strip", help="remove outputs and execution counts from notebooks")
+    strip.add_argument("paths", nargs="+", type=Path)
+    student = sub.add_parser("student", help="write notebooks without solution cells")
+    student.add_argument("--src", type=Path, default=Path("notebooks"))
+    student.add_argument("--dest", type=Path, default=Path("build/student"))
+    args, rest = parser.parse_known_args(argv)
+
+    if args.command == "doctor":
+        from nlpcourse.doctor import run
+
+        return run()
+    if args.command == "download":
+        from nlpcourse.download import main as download_main
+
+        return download_main(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    from nlpcourse import notebooks
+
+    if args.command == "strip":
+        changed = notebooks.strip_files(args.paths)
+        print(f"stripped {len(changed)} of {len(args.paths)} notebook(s)")
+        return 0
+    written = notebooks.build_student(args.src, args.dest)
+    print(f"wrote {len(written)} student notebook(s) to {args.dest}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

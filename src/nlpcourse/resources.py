@@ -1,0 +1,61 @@
+"""NLTK resources and spaCy models with error messages that say the exact fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["NLTK_PATHS", "MissingResource", "nltk_resource_path", "require_nltk", "load_spacy"]
+
+#: Where ``nltk.data.find`` looks for each resource the course uses.
+NLTK_PATHS = {
+    "punkt_tab": "tokenizers/punkt_tab/english",
+    "wordnet": "corpora/wordnet",
+    "omw-1.4": "corpora/omw-1.4",
+    "stopwords": "corpora/stopwords",
+    "averaged_perceptron_tagger_eng": "taggers/averaged_perceptron_tagger_eng",
+}
+
+
+class MissingResource(LookupError):
+    """A data package the course needs is not installed; the message says how to get it."""
+
+
+def nltk_resource_path(name: str) -> str:
+    if name not in NLTK_PATHS:
+        raise KeyError(f"unknown NLTK resource {name!r}; the course uses {sorted(NLTK_PATHS)}")
+    return NLTK_PATHS[name]
+
+
+def has_nltk(name: str) -> bool:
+    import nltk
+
+    try:
+        nltk.data.find(nltk_resource_path(name))
+    except LookupError:
+        return False
+    return True
+
+
+def require_nltk(*names: str) -> None:
+    """Check that NLTK resources are installed; raise :class:`MissingResource` with the fix if not."""
+    missing = [name for name in names if not has_nltk(name)]
+    if missing:
+        command = "python -m nltk.downloader " + " ".join(missing)
+        raise MissingResource(
+            f"NLTK data missing: {', '.join(missing)}. Install it with:\n    {command}\n"
+            "(or `python -m nlpcourse download` for everything the course uses)."
+        )
+
+
+def load_spacy(name: str = "en_core_web_sm", **kwargs: Any) -> Any:
+    """``spacy.load(name)``, with the install command in the error when the model is missing."""
+    import spacy
+
+    try:
+        return spacy.load(name, **kwargs)
+    except OSError as err:
+        raise MissingResource(
+            f"spaCy model {name!r} is not installed. Install it with:\n"
+            f"    python -m spacy download {name}\n"
+            "(offline, `spacy.blank('en')` still gives a tokenizer and stop words)."
+        ) from err
