@@ -10,7 +10,7 @@ TORCH ?= torch==2.13.0
 HUB := build/offline-hub
 LAB_ARGS ?=
 
-.PHONY: help lab test unit download student doctor debs hub strip clean distclean
+.PHONY: help lab test unit download student doctor debs hub strip runtimes clean distclean
 
 help:
 	@echo "make lab       create/update .venv and open JupyterLab on notebooks/"
@@ -20,6 +20,7 @@ help:
 	@echo "make doctor    what is installed, what is missing, and the fix"
 	@echo "make student   notebooks without solution cells, in build/student/"
 	@echo "make strip     remove outputs from notebooks before committing"
+	@echo "make runtimes  after make test: write measured CPU times into title cells and README"
 	@echo "make clean     remove build/ ; make distclean also removes .venv/"
 
 $(BIN)/python:
@@ -67,6 +68,10 @@ doctor: $(VENV)/.lab
 
 student: $(VENV)/.lab
 	$(BIN)/python -m nlpcourse student --src notebooks --dest build/student
+
+# After `make test`: copy the measured per-notebook CPU times into title cells and the README.
+runtimes: $(VENV)/.lab
+	$(BIN)/python -m nlpcourse runtimes --times build/notebook-times.json
 
 strip: $(VENV)/.lab
 	$(BIN)/python -m nlpcourse strip notebooks/*.ipynb

@@ -1,4 +1,4 @@
-"""Command line: ``python -m nlpcourse {doctor,download,strip,student}``."""
+"""Command line: ``python -m nlpcourse {doctor,download,strip,student,runtimes}``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     student = sub.add_parser("student", help="write notebooks without solution cells")
     student.add_argument("--src", type=Path, default=Path("notebooks"))
     student.add_argument("--dest", type=Path, default=Path("build/student"))
+    runtimes = sub.add_parser("runtimes", help="write measured CPU times into title cells and README")
+    runtimes.add_argument("--times", type=Path, default=Path("build/notebook-times.json"))
     args, rest = parser.parse_known_args(argv)
 
     if args.command == "doctor":
@@ -35,6 +37,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     from nlpcourse import notebooks
 
+    if args.command == "runtimes":
+        import json
+
+        rows = json.loads(args.times.read_text())
+        times = {row["notebook"]: row["seconds"] for row in rows if row["passed"]}
+        written = notebooks.record_runtimes(times, Path("notebooks"), Path("README.md"))
+        print(f"recorded CPU times of {len(written)} notebook(s)")
+        return 0
     if args.command == "strip":
         changed = notebooks.strip_files(args.paths)
         print(f"stripped {len(changed)} of {len(args.paths)} notebook(s)")
