@@ -45,11 +45,12 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(VENV)/.lab
 	$(BIN)/jupyter lab notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
-# WordNet 3.0 for NLTK's offline stand-in data.
+# WordNet 3.0 for NLTK's offline stand-in data (NLTK's reader also opens index.sense).
+DEBS := wordnet-base wordnet-sense-index
 debs:
-	@dpkg -s wordnet-base >/dev/null 2>&1 || { \
+	@dpkg -s $(DEBS) >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wordnet-base; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $(DEBS); }
 
 hub: $(VENV)/.test debs
 	$(BIN)/python tests/offline_hub/build.py --out $(HUB)

@@ -10,7 +10,6 @@ __all__ = ["NLTK_PATHS", "MissingResource", "nltk_resource_path", "require_nltk"
 NLTK_PATHS = {
     "punkt_tab": "tokenizers/punkt_tab/english",
     "wordnet": "corpora/wordnet",
-    "omw-1.4": "corpora/omw-1.4",
     "stopwords": "corpora/stopwords",
     "averaged_perceptron_tagger_eng": "taggers/averaged_perceptron_tagger_eng",
 }
