@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _load_scanner():
     spec = importlib.util.spec_from_file_location(
-        "offline_hub_coverage", ROOT / "tests/offline_hub/coverage.py"
+        "offline_hub_coverage", ROOT / "tests/offline_hub/hub_coverage.py"
     )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module

