@@ -1,0 +1,43 @@
+"""Where the course writes what it makes: fine-tuned models.
+
+``models_dir()`` is the folder under which notebooks save fine-tuned models (chapter 06 saves
+``models_dir() / "distilbert-course-reviews"``) and from which later chapters and the tests load them.
+It is, in this order:
+
+1. the folder named by the environment variable ``NLPCOURSE_MODELS``, when it is set;
+2. ``<repository>/build/models`` when the package runs from a checkout of the course repository
+   (an editable install: ``make lab``, ``pip install -e .``);
+3. ``~/.cache/nlpcourse/models`` otherwise (``pip install`` from Colab or from a wheel).
+
+The folder is created on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["MODELS_ENV", "models_dir", "repo_root"]
+
+#: Environment variable that overrides where fine-tuned models go.
+MODELS_ENV = "NLPCOURSE_MODELS"
+
+
+def repo_root() -> Path | None:
+    """The course repository this package runs from, or ``None`` for an installed copy."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+def models_dir(create: bool = True) -> Path:
+    """The folder for fine-tuned models (see the module docstring for the order of choices)."""
+    override = os.environ.get(MODELS_ENV)
+    if override:
+        folder = Path(override).expanduser()
+    elif (root := repo_root()) is not None:
+        folder = root / "build" / "models"
+    else:
+        folder = Path.home() / ".cache" / "nlpcourse" / "models"
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
