@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
@@ -41,30 +41,40 @@ def _step(model: nn.Module, opt: torch.optim.Optimizer, sched: Schedule, loss: t
     return float(loss.detach())
 
 
-def train_sequence_classifier(
-    model: PreTrainedModel, tok: PreTrainedTokenizerBase, texts: Sequence[str], labels: Sequence[int],
-    *, epochs: int = 2, batch_size: int = 16, lr: float = 5e-5, max_length: int = 128, seed: int = 0,
+def _train_batches(
+    model: PreTrainedModel, n: int, loss_of: Callable[[list[int]], torch.Tensor],
+    *, epochs: int, batch_size: int, lr: float, seed: int,
 ) -> float:
-    """Fine-tune a sequence classifier; returns the mean loss of the last epoch."""
+    """Shuffled mini-batches of example indices for ``epochs``; returns the last epoch's mean loss."""
     seed_all(seed)
-    order = list(range(len(texts)))
-    steps = epochs * ((len(order) + batch_size - 1) // batch_size)
+    order = list(range(n))
+    steps = epochs * ((n + batch_size - 1) // batch_size)
     opt, sched = _optimizer(model, lr, steps)
     model.train()
     last = 0.0
     for _ in range(epochs):
         random.shuffle(order)
-        losses = []
-        for i in range(0, len(order), batch_size):
-            idx = order[i : i + batch_size]
-            enc = tok([texts[j] for j in idx], truncation=True, max_length=max_length, padding=True,
-                      return_tensors="pt")
-            enc.pop("token_type_ids", None)
-            out = model(**enc, labels=torch.tensor([labels[j] for j in idx]))
-            losses.append(_step(model, opt, sched, out.loss))
+        losses = [
+            _step(model, opt, sched, loss_of(order[i : i + batch_size])) for i in range(0, n, batch_size)
+        ]
         last = sum(losses) / len(losses)
     model.eval()
     return last
+
+
+def train_sequence_classifier(
+    model: PreTrainedModel, tok: PreTrainedTokenizerBase, texts: Sequence[str], labels: Sequence[int],
+    *, epochs: int = 2, batch_size: int = 16, lr: float = 5e-5, max_length: int = 128, seed: int = 0,
+) -> float:
+    """Fine-tune a sequence classifier; returns the mean loss of the last epoch."""
+
+    def loss_of(idx: list[int]) -> torch.Tensor:
+        enc = tok([texts[j] for j in idx], truncation=True, max_length=max_length, padding=True,
+                  return_tensors="pt")
+        enc.pop("token_type_ids", None)
+        return model(**enc, labels=torch.tensor([labels[j] for j in idx])).loss
+
+    return _train_batches(model, len(texts), loss_of, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
 
 
 def train_token_classifier(
@@ -73,32 +83,21 @@ def train_token_classifier(
     seed: int = 0,
 ) -> float:
     """Fine-tune a token classifier on pre-split words; the first sub-token of a word carries its tag."""
-    seed_all(seed)
-    order = list(range(len(words)))
-    steps = epochs * ((len(order) + batch_size - 1) // batch_size)
-    opt, sched = _optimizer(model, lr, steps)
-    model.train()
-    last = 0.0
-    for _ in range(epochs):
-        random.shuffle(order)
-        losses = []
-        for i in range(0, len(order), batch_size):
-            idx = order[i : i + batch_size]
-            enc = tok([list(words[j]) for j in idx], is_split_into_words=True, truncation=True,
-                      max_length=128, padding=True, return_tensors="pt")
-            label_rows = []
-            for b, j in enumerate(idx):
-                prev, row = None, []
-                for w in enc.word_ids(b):
-                    row.append(-100 if w is None or w == prev else tags[j][w])
-                    prev = w
-                label_rows.append(row)
-            enc.pop("token_type_ids", None)
-            out = model(**enc, labels=torch.tensor(label_rows))
-            losses.append(_step(model, opt, sched, out.loss))
-        last = sum(losses) / len(losses)
-    model.eval()
-    return last
+
+    def loss_of(idx: list[int]) -> torch.Tensor:
+        enc = tok([list(words[j]) for j in idx], is_split_into_words=True, truncation=True,
+                  max_length=128, padding=True, return_tensors="pt")
+        label_rows = []
+        for b, j in enumerate(idx):
+            prev, row = None, []
+            for w in enc.word_ids(b):
+                row.append(-100 if w is None or w == prev else tags[j][w])
+                prev = w
+            label_rows.append(row)
+        enc.pop("token_type_ids", None)
+        return model(**enc, labels=torch.tensor(label_rows)).loss
+
+    return _train_batches(model, len(words), loss_of, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
 
 
 def train_causal_lm(
