@@ -58,7 +58,7 @@ def offline_reason() -> str | None:
     if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
         return "HF_HUB_OFFLINE is set (unset it to download)"
     if not hub_reachable():
-        return f"{HUB_HOST}:443 did not answer within {CONNECT_TIMEOUT_S:.0f} s"
+        return f"{HUB_HOST}:443 cannot be reached (no answer, or no answer within {CONNECT_TIMEOUT_S:.0f} s)"
     return None
 
 
