@@ -112,3 +112,11 @@ def test_every_notebook_is_in_the_readme_chapter_table():
     readme = (ROOT / "README.md").read_text()
     for path in NOTEBOOKS:
         assert f"](notebooks/{path.name})" in readme, f"README chapter table lacks {path.name}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_no_output_markers_that_do_nothing(path: Path):
+    # --nbval-lax compares no outputs, so output markers would only be noise in what learners read
+    for i, cell in enumerate(load(path).cells):
+        for marker in ("NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT", "NBVAL_RAISES_EXCEPTION"):
+            assert marker not in cell.source, f"{path.name} cell {i}: {marker} does nothing under --nbval-lax"

@@ -1,6 +1,7 @@
 """Helper package of the hands-on NLP course: setup, data, checkpoints, plots and exercise checkers."""
 
 from nlpcourse.core import CourseEnv, pick_device, setup
+from nlpcourse.precision import Precision, choose_precision
 
-__all__ = ["CourseEnv", "pick_device", "setup"]
+__all__ = ["CourseEnv", "Precision", "choose_precision", "pick_device", "setup"]
 __version__ = "0.1.0"

@@ -28,8 +28,7 @@ def colab_badge(notebook: str) -> str:
 COLAB_INSTALL = f'%pip install -q "nlpcourse @ git+{REPO_URL}"'
 
 #: The first code cell of every notebook, exactly.
-SETUP_CELL = f"""# NBVAL_IGNORE_OUTPUT
-import sys
+SETUP_CELL = f"""import sys
 
 if "google.colab" in sys.modules:  # Colab: install the course package first
     {COLAB_INSTALL}
