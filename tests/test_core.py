@@ -77,9 +77,9 @@ def test_hub_status(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert core.hub_status() == "offline-mode"
     monkeypatch.delenv("HF_HUB_OFFLINE")
-    monkeypatch.setattr(core, "_can_connect", lambda host, port=443, timeout=1.5: False)
+    monkeypatch.setattr(core, "can_connect", lambda host, port=443, timeout=1.5: False)
     assert core.hub_status() == "unreachable"
-    monkeypatch.setattr(core, "_can_connect", lambda host, port=443, timeout=1.5: True)
+    monkeypatch.setattr(core, "can_connect", lambda host, port=443, timeout=1.5: True)
     assert core.hub_status() == "online"
 
 

@@ -15,7 +15,9 @@ import socket
 import sys
 from dataclasses import dataclass, field
 
-__all__ = ["CourseEnv", "setup", "pick_device", "detect_platform", "hub_status", "seed_everything"]
+__all__ = [
+    "CourseEnv", "setup", "pick_device", "detect_platform", "hub_status", "can_connect", "seed_everything"
+]
 
 #: Libraries whose versions ``setup()`` prints, in this order.
 LIBRARIES = (
@@ -34,9 +36,9 @@ MPS_MIN_TORCH = (2, 4)
 
 COLAB_GPU_HINT = "In Colab: Runtime > Change runtime type > T4 GPU, then run the notebook again."
 CPU_COST = (
-    "No GPU found: running on the CPU. Every notebook runs on a laptop CPU; the title cell gives "
-    "each notebook's measured CPU time. Fine-tuning (chapter 06) is the slowest, a few minutes "
-    "instead of under a minute on a GPU."
+    "No GPU found: running on the CPU. Every notebook runs on a laptop CPU; its title cell gives its "
+    "measured CPU time. Training (chapter 06) costs the most: on a CPU it picks a smaller setting and "
+    "says so, and a GPU runs the full one many times faster."
 )
 
 
@@ -101,7 +103,12 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)  # seeds CUDA and MPS generators too
 
 
-def _can_connect(host: str, port: int = 443, timeout: float = 1.5) -> bool:
+def can_connect(host: str, port: int = 443, timeout: float = 1.5) -> bool:
+    """Whether a TCP connection to ``host:port`` opens within ``timeout`` seconds.
+
+    The one reachability check of the package: the Hub status, NLTK's data server and ``download``
+    all ask it, so faking it in a test fakes the network for all of them.
+    """
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return True
@@ -109,11 +116,15 @@ def _can_connect(host: str, port: int = 443, timeout: float = 1.5) -> bool:
         return False
 
 
+#: The Hugging Face Hub's host; ``download`` and ``hub_status`` test it.
+HUB_HOST = "huggingface.co"
+
+
 def hub_status() -> str:
     """``"online"``, ``"offline-mode"`` (HF_HUB_OFFLINE set) or ``"unreachable"``."""
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes", "on"}:
         return "offline-mode"
-    return "online" if _can_connect("huggingface.co") else "unreachable"
+    return "online" if can_connect(HUB_HOST) else "unreachable"
 
 
 HUB_MESSAGES = {

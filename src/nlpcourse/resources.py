@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["NLTK_PATHS", "MissingResource", "nltk_resource_path", "require_nltk", "load_spacy"]
+__all__ = ["NLTK_PATHS", "MissingResource", "load_spacy", "nltk_resource_path", "nltk_server", "require_nltk"]
 
 #: Where ``nltk.data.find`` looks for each resource the course uses.
 NLTK_PATHS = {
@@ -35,15 +35,43 @@ def has_nltk(name: str) -> bool:
     return True
 
 
+def nltk_server() -> str:
+    """The host NLTK's downloader fetches its data index and packages from."""
+    from urllib.parse import urlparse
+
+    from nltk.downloader import Downloader
+
+    return urlparse(Downloader.DEFAULT_URL).hostname or "raw.githubusercontent.com"
+
+
 def require_nltk(*names: str) -> None:
-    """Check that NLTK resources are installed; raise :class:`MissingResource` with the fix if not."""
+    """Make sure NLTK resources are installed: download the missing ones when NLTK's server answers.
+
+    Colab and fresh installs have NLTK without its data, so this fetches it (quietly, into NLTK's
+    default folder) where the network allows; offline it raises :class:`MissingResource` with the
+    exact command to run once a network is there.
+    """
     missing = [name for name in names if not has_nltk(name)]
-    if missing:
-        command = "python -m nltk.downloader " + " ".join(missing)
-        raise MissingResource(
-            f"NLTK data missing: {', '.join(missing)}. Install it with:\n    {command}\n"
-            "(or `python -m nlpcourse download` for everything the course uses)."
-        )
+    if not missing:
+        return
+    from nlpcourse.core import can_connect
+
+    if can_connect(nltk_server()):
+        import nltk
+
+        fetched = list(missing)
+        for name in fetched:
+            nltk.download(name, quiet=True, raise_on_error=True)
+        missing = [name for name in fetched if not has_nltk(name)]
+        if not missing:
+            print(f"Downloaded NLTK data: {', '.join(fetched)}.")
+            return
+    command = "python -m nltk.downloader " + " ".join(missing)
+    raise MissingResource(
+        f"NLTK data missing: {', '.join(missing)}, and NLTK's server ({nltk_server()}) cannot be reached "
+        f"or did not provide it. With a network, install it with:\n    {command}\n"
+        "(or `python -m nlpcourse download` for everything the course uses)."
+    )
 
 
 def load_spacy(name: str = "en_core_web_sm", **kwargs: Any) -> Any:
