@@ -1,0 +1,75 @@
+"""The per-notebook table (build/notebook-times.*) marks a notebook failed when any of its cells fails."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+HERE = Path(__file__).resolve().parent
+PYPROJECT = """\
+[tool.pytest.ini_options]
+testpaths = ["tests", "notebooks"]
+addopts = "--nbval-lax --nbval-current-env -p no:cacheprovider"
+"""
+
+
+def write_notebook(path: Path, *sources: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+
+
+def project(root: Path) -> Path:
+    """A project laid out like this one: tests/conftest.py beside notebooks/; returns notebooks/."""
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    (root / "tests").mkdir()
+    for name in ("conftest.py", "notebook_times.py"):
+        shutil.copy(HERE / name, root / "tests" / name)
+    (root / "tests" / "test_plain.py").write_text("def test_plain():\n    assert True\n")
+    (root / "notebooks").mkdir()
+    return root / "notebooks"
+
+
+def run_pytest(root: Path) -> tuple[int, dict[str, dict], str, str]:
+    """Run pytest there as `make test` does: exit code, JSON rows by notebook, Markdown table, log."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q"], cwd=root, capture_output=True, text=True, timeout=300
+    )
+    rows = json.loads((root / "build/notebook-times.json").read_text())
+    table = (root / "build/notebook-times.md").read_text()
+    return result.returncode, {row["notebook"]: row for row in rows}, table, result.stdout + result.stderr
+
+
+def test_a_failing_cell_marks_its_notebook_failed(tmp_path: Path):
+    notebooks = project(tmp_path)
+    write_notebook(notebooks / "01_passes.ipynb", "x = 1", "assert x == 1")
+    # the failing cell is neither the first nor the last, as in the run that hid a failure
+    write_notebook(notebooks / "02_fails.ipynb", "x = 1", "assert x == 2, 'fails on purpose'", "y = 3")
+    code, rows, table, log = run_pytest(tmp_path)
+    assert code == 1, log
+    assert {name: row["passed"] for name, row in rows.items()} == {
+        "01_passes.ipynb": True,
+        "02_fails.ipynb": False,
+    }, log
+    assert rows["01_passes.ipynb"]["seconds"] > 0 and rows["02_fails.ipynb"]["seconds"] > 0
+    assert "| 02_fails.ipynb |" in table and table.count("| False |") == 1, table
+
+
+def test_a_notebook_that_cannot_be_read_is_listed_as_failed(tmp_path: Path):
+    (project(tmp_path) / "01_unreadable.ipynb").write_text("{ not json")
+    code, rows, _, log = run_pytest(tmp_path)
+    assert code == 2, log  # a collection error stops the run
+    assert rows == {
+        "01_unreadable.ipynb": {
+            "notebook": "01_unreadable.ipynb",
+            "seconds": 0.0,
+            "peak_kernel_mb": 0,
+            "passed": False,
+        }
+    }, log
