@@ -1,7 +1,8 @@
-"""The checkpoint registry, `python -m nlpcourse download`, and the offline hub's Hugging Face cache.
+"""The checkpoint registry and the offline hub's Hugging Face cache.
 
-The registry and download tests run anywhere. The hub tests run only in the test run's environment
-(`source build/offline-hub/env.sh`, as `make test` does): they load every registry checkpoint offline.
+The registry tests run anywhere (`python -m nlpcourse download` is tested in test_download*.py). The
+hub tests run only in the test run's environment (`source build/offline-hub/env.sh`, as `make test`
+does): they load every registry checkpoint offline.
 """
 
 from __future__ import annotations
@@ -9,12 +10,10 @@ from __future__ import annotations
 import csv
 import os
 import random
-import time
 from pathlib import Path
 
 import pytest
 
-from nlpcourse import download
 from nlpcourse.registry import (
     CHECKPOINTS,
     EVALUATE_MODULES,
@@ -52,7 +51,6 @@ REAL: dict[str, tuple[str, dict[int, str] | None]] = {
     "sentence-transformers/all-MiniLM-L6-v2": ("BertModel", None),
     "xlnet/xlnet-base-cased": ("XLNetLMHeadModel", None),
     "openai-community/gpt2": ("GPT2LMHeadModel", None),
-    "gpt2": ("GPT2LMHeadModel", None),
     "HuggingFaceTB/SmolLM2-135M": ("LlamaForCausalLM", None),
     "distilbert/distilroberta-base": ("RobertaForMaskedLM", None),
     "dbmdz/bert-large-cased-finetuned-conll03-english": ("BertForTokenClassification", CONLL),
@@ -79,7 +77,6 @@ SPECIALS = {
                                "sep_token": "<sep>", "pad_token": "<pad>", "cls_token": "<cls>",
                                "mask_token": "<mask>"},
     "openai-community/gpt2": GPT2_SPECIALS,
-    "gpt2": GPT2_SPECIALS,
     "HuggingFaceTB/SmolLM2-135M": {"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
                                    "unk_token": "<|endoftext|>"},
     "distilbert/distilroberta-base": ROBERTA_SPECIALS,
@@ -117,7 +114,7 @@ def test_registry_ids_are_unique_and_complete() -> None:
     assert len(ids) == len(set(ids))
     assert set(ids) == set(REAL), "every registry id needs its real class and labels in REAL"
     for ckpt in CHECKPOINTS:
-        assert ckpt.size_mb > 0, ckpt.id
+        assert ckpt.weights_mb > 0, ckpt.id
         assert ckpt.standin in STANDIN_TIERS, ckpt.id
         assert ckpt.task in AUTO_CLASS, ckpt.id
         assert ckpt.note, ckpt.id
@@ -134,7 +131,7 @@ def test_registry_pins_match_the_pipeline_defaults() -> None:
     assert pinned == defaults
 
 
-def test_every_registry_id_has_a_standin_recipe(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_registry_recipe_is_a_builder_method(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
     import sys
 
@@ -143,12 +140,30 @@ def test_every_registry_id_has_a_standin_recipe(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(sys.modules, spec.name, models)
     monkeypatch.setattr(sys, "path", list(sys.path))  # models.py puts its folder first on sys.path
     spec.loader.exec_module(models)
-    assert set(models.RECIPES) == {c.id for c in CHECKPOINTS}
-    assert all(hasattr(models.Builder, recipe) for recipe in models.RECIPES.values())
+    for ckpt in CHECKPOINTS:
+        assert callable(getattr(models.Builder, ckpt.recipe, None)), (ckpt.id, ckpt.recipe)
+
+
+def test_offline_hub_readme_table_is_the_registrys() -> None:
+    import importlib.util
+
+    path = REPO / "tests/offline_hub/readme_table.py"
+    spec = importlib.util.spec_from_file_location("_offline_hub_readme", path)
+    readme_table = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(readme_table)
+    text = readme_table.README.read_text(encoding="utf-8")
+    assert readme_table.with_table(text) == text, (
+        "tests/offline_hub/README.md's stand-in table differs from the registry: "
+        "run python tests/offline_hub/readme_table.py"
+    )
+    for ckpt in CHECKPOINTS:
+        assert f"| `{ckpt.id}`" in text, ckpt.id
 
 
 def test_get_checkpoint_error_lists_close_ids() -> None:
-    assert get_checkpoint("gpt2").task == "text-generation"
+    assert get_checkpoint("openai-community/gpt2").task == "text-generation"
+    with pytest.raises(KeyError, match="openai-community/gpt2"):  # one id per model: the current one
+        get_checkpoint("gpt2")
     with pytest.raises(KeyError) as err:
         get_checkpoint("distilbert-base-uncased-finetuned-sst-2-english")
     message = str(err.value)
@@ -160,59 +175,6 @@ def test_registry_resource_lists() -> None:
     assert "punkt_tab" in NLTK_RESOURCES and "wordnet" in NLTK_RESOURCES
     assert SPACY_MODELS == ("en_core_web_sm",)
     assert {"accuracy", "f1", "rouge", "perplexity", "toxicity", "regard"} <= set(EVALUATE_MODULES)
-
-
-# --- download ----------------------------------------------------------------------------------------
-
-def test_total_size_counts_every_item() -> None:
-    expected = (sum(c.size_mb for c in CHECKPOINTS) + sum(download.NLTK_SIZE_MB[n] for n in NLTK_RESOURCES)
-                + sum(download.SPACY_SIZE_MB[m] for m in SPACY_MODELS))
-    assert download.total_size_mb() == expected
-    assert 5_000 < expected < 15_000
-
-
-def test_dry_run_prints_size_first_and_every_item(capsys: pytest.CaptureFixture[str]) -> None:
-    assert download.main(["--dry-run"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert f"about {download.total_size_mb() / 1000:.1f} GB" in lines[0]
-    listed = "\n".join(lines[1:])
-    for ckpt in CHECKPOINTS:
-        assert ckpt.id in listed
-    assert "en_core_web_sm" in listed and "punkt_tab" in listed
-
-
-def test_download_fails_fast_without_network(monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(download, "hub_reachable", lambda timeout=3.0: False)
-    start = time.perf_counter()
-    assert download.main([]) != 0
-    assert time.perf_counter() - start < 5
-    out, err = capsys.readouterr()
-    assert "GB" in out.splitlines()[0]
-    assert "huggingface.co:443" in err and "make test" in err and "cached" in err
-
-
-def test_download_respects_hf_hub_offline(monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
-    def no_network_check(timeout: float = 3.0) -> bool:
-        raise AssertionError("HF_HUB_OFFLINE must stop the download before any network check")
-
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(download, "hub_reachable", no_network_check)
-    assert download.download() == 1
-    assert "HF_HUB_OFFLINE is set" in capsys.readouterr().err
-
-
-def test_hub_reachable_is_false_when_connect_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(address: tuple[str, int], timeout: float) -> None:
-        assert address == ("huggingface.co", 443) and timeout == 3.0
-        raise ConnectionRefusedError
-
-    monkeypatch.setattr(download.socket, "create_connection", refuse)
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    assert download.hub_reachable() is False
-    assert "huggingface.co:443 cannot be reached" in str(download.offline_reason())
 
 
 # --- the offline hub -----------------------------------------------------------------------------
@@ -317,9 +279,9 @@ def test_gpt2_standin_prefers_fluent_text() -> None:
     from huggingface_hub import snapshot_download
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    assert Path(snapshot_download("gpt2")).name == Path(snapshot_download("openai-community/gpt2")).name
-    tok = AutoTokenizer.from_pretrained("gpt2")
-    model = AutoModelForCausalLM.from_pretrained("gpt2").eval()
+    assert (Path(snapshot_download("openai-community/gpt2")) / "model.safetensors").is_file()
+    tok = AutoTokenizer.from_pretrained("openai-community/gpt2")
+    model = AutoModelForCausalLM.from_pretrained("openai-community/gpt2").eval()
     assert model.config.n_positions == 1024 and tok.model_max_length == 1024
 
     def perplexity(text: str) -> float:

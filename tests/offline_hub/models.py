@@ -396,29 +396,6 @@ class Builder:
         return _save(self.work / "xlnet", XLNetLMHeadModel(cfg), tok)
 
 
-# registry id -> Builder method; build() fails when the registry names an id missing here
-RECIPES: dict[str, str] = {
-    "bert-base-uncased": "bert_mlm",
-    "distilbert/distilbert-base-uncased": "distilbert_mlm",
-    "distilbert/distilbert-base-uncased-finetuned-sst-2-english": "sentiment",
-    "distilbert/distilbert-base-cased": "distilbert_cased",
-    "sentence-transformers/all-MiniLM-L6-v2": "sentence_transformers",
-    "xlnet/xlnet-base-cased": "xlnet",
-    "openai-community/gpt2": "gpt2",
-    "gpt2": "gpt2",
-    "HuggingFaceTB/SmolLM2-135M": "smollm2",
-    "distilbert/distilroberta-base": "distilroberta",
-    "dbmdz/bert-large-cased-finetuned-conll03-english": "ner",
-    "dslim/bert-base-NER": "ner",
-    "facebook/bart-large-mnli": "bart_mnli",
-    "typeform/distilbert-base-uncased-mnli": "nli_distilbert",
-    "google-t5/t5-small": "t5",
-    "distilbert/distilbert-base-cased-distilled-squad": "squad",
-    "facebook/roberta-hate-speech-dynabench-r4-target": "hate",
-    "sasha/regardv3": "regard",
-}
-
-
 def build(hf_home: Path, repo: Path, data: Path | None = None) -> None:
     """Write a stand-in snapshot for every checkpoint in nlpcourse.registry into ``hf_home``.
 
@@ -427,9 +404,9 @@ def build(hf_home: Path, repo: Path, data: Path | None = None) -> None:
     sys.path.insert(0, str(repo / "src"))
     from nlpcourse.registry import CHECKPOINTS
 
-    missing = [c.id for c in CHECKPOINTS if c.id not in RECIPES]
+    missing = [f"{c.id} ({c.recipe})" for c in CHECKPOINTS if not callable(getattr(Builder, c.recipe, None))]
     if missing:
-        raise SystemExit(f"offline hub: no stand-in recipe for {missing}; add one to RECIPES in {__file__}")
+        raise SystemExit(f"offline hub: no Builder method for the recipe of {missing} in {__file__}")
     torch.set_num_threads(1)  # deterministic, and robust on a busy machine
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from transformers.utils import logging as hf_logging
@@ -443,9 +420,9 @@ def build(hf_home: Path, repo: Path, data: Path | None = None) -> None:
             builder = Builder(Path(tmp), course)
         done: dict[str, Path] = {}
         # bert_mlm first: the DistilBERT MLM copies its (untrained) MLM head
-        order = sorted(CHECKPOINTS, key=lambda c: RECIPES[c.id] != "bert_mlm")
+        order = sorted(CHECKPOINTS, key=lambda c: c.recipe != "bert_mlm")
         for ckpt in order:
-            recipe = RECIPES[ckpt.id]
+            recipe = ckpt.recipe
             if recipe not in done:
                 with step(f"{recipe} ({ckpt.standin})"):
                     done[recipe] = getattr(builder, recipe)()
