@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import re
 import subprocess
 import sys
@@ -12,25 +14,88 @@ import tomllib
 import yaml
 from packaging.requirements import Requirement
 
-from nlpcourse import notebooks
+from nlpcourse import _meta, notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def names(lines: list[str]) -> set[str]:
-    reqs = [line.strip() for line in lines if line.strip() and not line.strip().startswith(("#", "-"))]
-    return {re.sub(r"[-_.]+", "-", Requirement(r).name.lower()) for r in reqs}
+def normalized(line: str) -> str:
+    """``"Foo_Bar >=2,<3"`` -> ``"foo-bar<3,>=2"``: a requirement with its name and specifiers in one form."""
+    req = Requirement(line)
+    specs = ",".join(sorted(str(spec) for spec in req.specifier))
+    return re.sub(r"[-_.]+", "-", req.name.lower()) + specs + (f"; {req.marker}" if req.marker else "")
 
 
-def test_pyproject_requirements_and_environment_name_the_same_packages():
-    pyproject = names(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
-    requirements = names((ROOT / "requirements.txt").read_text().splitlines())
+def requirement_lines(lines: list[str]) -> list[str]:
+    return [line.strip() for line in lines if line.strip() and not line.strip().startswith(("#", "-"))]
+
+
+def project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def conda_pip_section() -> list[str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    conda = names(pip_section)
-    assert pyproject == requirements, pyproject ^ requirements
-    assert pyproject == conda, pyproject ^ conda
     assert "conda-forge" in env["channels"] and any(str(d).startswith("python") for d in env["dependencies"])
+    return next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+
+
+def test_requirements_and_environment_repeat_the_base_and_lab_lists_of_pyproject():
+    """pyproject.toml is the source of truth; the learner's lists install the package and its lab extra."""
+    base = project()["dependencies"]
+    lab = project()["optional-dependencies"]["lab"]
+    expected = sorted(normalized(line) for line in base + lab)
+    for name, lines in [
+        ("requirements.txt", (ROOT / "requirements.txt").read_text().splitlines()),
+        ("environment.yml", conda_pip_section()),
+    ]:
+        assert sorted(normalized(line) for line in requirement_lines(lines)) == expected, name
+        assert "-e ." in [line.strip() for line in lines], f"{name} must install the course package"
+
+
+def test_base_requirements_leave_jupyter_and_test_tools_to_extras():
+    """Colab runs its own Jupyter server: the base package must not replace it (nor bring test tools)."""
+    base = {normalized(line).split("<")[0].split(">")[0] for line in project()["dependencies"]}
+    extras = project()["optional-dependencies"]
+    lab = {Requirement(line).name for line in extras["lab"]}
+    assert {"jupyterlab", "ipywidgets", "nbformat", "ipykernel"} <= lab
+    assert {"pytest", "nbval", "psutil", "pyyaml"} <= {Requirement(line).name for line in extras["test"]}
+    server_side = {"jupyterlab", "notebook", "jupyter-server", "ipykernel", "ipywidgets", "nbformat", "nbval"}
+    assert not base & (server_side | {"pytest", "psutil", "pyyaml", "ruff"}), base
+    assert "[" not in _meta.COLAB_INSTALL.split("@")[0], "the Colab line installs the base package only"
+
+
+def imported_modules(source: str) -> set[str]:
+    """Top-level modules imported by Python code (IPython magics and shell lines read as ``pass``)."""
+    lines = source.splitlines()
+    code = "\n".join(re.sub(r"^(\s*)[%!].*", r"\1pass", line) for line in lines)
+    modules = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module.split(".")[0])
+    return modules
+
+
+def test_base_requirements_are_what_the_notebooks_and_the_package_import():
+    """Every third-party import of a notebook or of nlpcourse is a base requirement, and nothing more."""
+    sources = [
+        cell.source
+        for path in sorted((ROOT / "notebooks").glob("*.ipynb"))
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "code"
+    ]
+    sources += [path.read_text() for path in sorted((ROOT / "src" / "nlpcourse").rglob("*.py"))]
+    modules = set().union(*map(imported_modules, sources)) - set(sys.stdlib_module_names) - {"nlpcourse"}
+    modules -= {"nbformat"}  # only `python -m nlpcourse strip/student/runtimes`, from the lab extra
+    dists = importlib.metadata.packages_distributions()
+    missing = {m for m in modules if m not in dists}
+    assert not missing, f"imported but not installed here: {missing}"
+    imported = {re.sub(r"[-_.]+", "-", dist.lower()) for m in modules for dist in dists[m]}
+    base = {re.sub(r"[-_.]+", "-", Requirement(line).name.lower()) for line in project()["dependencies"]}
+    assert imported <= base, f"imported, not required: {imported - base}"
+    assert base <= imported, f"required, not imported: {base - imported}"
 
 
 def test_ci_runs_the_readme_test_command():
