@@ -22,6 +22,7 @@ from nlpcourse.registry import CONFIG, TOKENIZER, WEIGHTS
 
 __all__ = [
     "Fetch",
+    "describe",
     "download",
     "files_for",
     "format_mb",
@@ -87,7 +88,8 @@ def parse_chapters(names: Sequence[str]) -> list[str]:
     return sorted(set(chapters))
 
 
-def _users(uses: dict[str, str] | Iterable[str], chapters: set[str]) -> tuple[str, ...]:
+def _users(uses: Iterable[str], chapters: set[str]) -> tuple[str, ...]:
+    """Those of ``uses`` (chapters, or a mapping keyed by chapter) that are in ``chapters``, sorted."""
     return tuple(sorted(chapter for chapter in uses if chapter in chapters))
 
 
