@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from packaging.requirements import Requirement
 
@@ -13,12 +14,40 @@ from nlpcourse import doctor
 def test_missing_package_gets_an_install_command():
     [check] = doctor.package_checks([Requirement("surely-not-installed-pkg>=1,<2")])
     assert not check.ok and check.found == "not installed"
-    assert check.fix == 'pip install "surely-not-installed-pkg<2,>=1"'
+    assert check.fix == f'{doctor.python_command()} -m pip install "surely-not-installed-pkg<2,>=1"'
 
 
 def test_wrong_version_is_reported():
     [check] = doctor.package_checks([Requirement("pytest<1")])
-    assert not check.ok and check.fix.startswith('pip install "pytest')
+    assert not check.ok and check.fix.startswith(f'{doctor.python_command()} -m pip install "pytest')
+
+
+def test_fixes_run_with_the_python_that_runs_the_course(monkeypatch, tmp_path):
+    """`pip` or `python` on PATH may belong to another environment; the fix names this one."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no python on PATH at all
+    monkeypatch.chdir(tmp_path)
+    assert doctor.python_command() == str(Path(sys.executable).absolute())
+    (tmp_path / "python").symlink_to(sys.executable)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    assert doctor.python_command() == "python"  # PATH's python is this one (an activated venv)
+
+
+def test_every_fix_command_exists_here():
+    """The module each fix runs is there and answers --help (the downloads themselves need a network)."""
+    for module in ("pip install", "nltk.downloader", "spacy download"):
+        args = [sys.executable, "-m", *module.split(), "--help"]
+        result = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, (module, result.stderr[-500:])
+
+
+def test_lab_extra_is_checked_locally_with_its_own_fix(monkeypatch):
+    monkeypatch.setattr(doctor, "requirements", lambda extra="": [Requirement("surely-not-jupyter>=4")])
+    monkeypatch.setattr(doctor, "detect_platform", lambda: "local")
+    [check] = doctor.lab_checks()
+    assert not check.ok and check.fix.endswith("(part of the `lab` extra)")
+    assert '-m pip install "surely-not-jupyter>=4"' in check.fix
+    monkeypatch.setattr(doctor, "detect_platform", lambda: "colab")
+    assert doctor.lab_checks() == []  # Colab runs its own Jupyter: installing one there breaks it
 
 
 def test_local_version_label_satisfies_a_range():
@@ -29,15 +58,45 @@ def test_local_version_label_satisfies_a_range():
 def test_requirements_come_from_the_installed_metadata():
     names = {r.name for r in doctor.requirements()}
     assert {"transformers", "torch", "datasets", "evaluate"} <= names
-    assert "pytest" not in names  # extras are not required by learners
+    assert not names & {"pytest", "jupyterlab"}  # extras are not what every learner needs
+    assert {"jupyterlab", "ipywidgets"} <= {r.name for r in doctor.requirements("lab")}
 
 
-def test_exit_code_is_nonzero_when_something_is_missing(monkeypatch, capsys):
-    monkeypatch.setattr(
-        doctor, "data_checks", lambda: [doctor.Check("nltk:punkt_tab", False, "missing", "x")]
-    )
+def test_missing_data_gets_its_own_download_command(monkeypatch):
+    monkeypatch.setattr(doctor, "has_nltk", lambda name: name != "wordnet")
+    checks = {c.name: c for c in doctor.data_checks()}
+    python = doctor.python_command()
+    assert checks["nltk:wordnet"].fix == f"{python} -m nltk.downloader wordnet"
+    assert checks["nltk:punkt_tab"].ok and checks["nltk:punkt_tab"].fix == ""
+
+
+def test_report_ends_with_a_line_that_is_true(monkeypatch, capsys):
+    """`make lab` installs no NLTK data, so the report must not send learners there."""
+    fix = "python -m nltk.downloader punkt_tab"
+    missing = doctor.Check("nltk:punkt_tab", False, "missing", fix)
+    monkeypatch.setattr(doctor, "data_checks", lambda: [missing])
+    monkeypatch.setattr(doctor, "lab_checks", lambda: [])
     assert doctor.run() == 1
-    assert "fix: x" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"fix: {fix}" in out
+    assert "make lab" not in out
+    assert out.rstrip().splitlines()[-1] == (
+        "1 problem(s). Run the fix shown on each line above; "
+        "they download, so they need a network connection."
+    )
+
+
+def test_online_run_stops_where_the_hub_cannot_be_reached():
+    [problem] = doctor.online_problems({}, connect=lambda host: False)
+    assert "Hugging Face Hub cannot be reached" in problem and "huggingface.co:443" in problem
+    assert doctor.online_problems({}, connect=lambda host: host == "huggingface.co") == []
+
+
+def test_online_run_refuses_the_offline_test_settings():
+    env = {"HF_HUB_OFFLINE": "1", "HF_HOME": "/src/course/build/offline-hub/hf", "NLTK_DATA": "/data/nltk"}
+    [problem] = doctor.online_problems(env, connect=lambda host: True)
+    assert "HF_HUB_OFFLINE" in problem and "HF_HOME in build/offline-hub" in problem
+    assert "NLTK_DATA" not in problem
 
 
 def test_cli_runs():

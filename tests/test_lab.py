@@ -51,3 +51,25 @@ def test_make_lab_serves_jupyterlab_on_loopback():
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def test_fresh_lab_venv_chooses_the_torch_build_then_installs_the_lab_extra(tmp_path: Path):
+    """`make lab` in a fresh clone (dry run): venv, the torch build chosen, the package with its lab extra."""
+    venv = tmp_path / "venv"
+
+    def dry_run(*args: str) -> str:
+        cmd = ["make", "-n", "lab", f"VENV={venv}", *args]
+        return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+    steps = [
+        f"-m venv {venv}\n",
+        "-I src/nlpcourse/torch_build.py  torch==2.13.0)",  # no TORCH given: the script chooses
+        f'{venv}/bin/python -m pip install -q $args"',
+        f'{venv}/bin/python -m pip install -q -e ".[lab]"',
+        f"{venv}/bin/jupyter lab notebooks",
+    ]
+    plan = dry_run()
+    positions = [plan.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), plan
+    given = dry_run("TORCH=torch --index-url https://example.invalid/whl/cu130")
+    assert "torch_build.py --given torch --index-url https://example.invalid/whl/cu130)" in given, given

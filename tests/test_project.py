@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -168,3 +170,30 @@ def test_readme_cpu_times_match_the_title_cells():
         assert match, f"{path.name}: title cell needs '**Runtime:** CPU about N s'"
         row = next(line for line in readme.splitlines() if f"](notebooks/{path.name})" in line)
         assert row.split("|")[3].strip() == match.group(2), f"README and {path.name} disagree on the CPU time"
+
+
+def test_make_test_online_stops_at_once_where_the_hub_cannot_be_reached():
+    """Behind the test run's network guard no host answers: the target says so before any download."""
+    env = {
+        **os.environ,
+        "NLPCOURSE_NETGUARD": "1",
+        "PYTHONPATH": str(ROOT / "tests" / "offline_hub" / "netguard"),
+    }
+    start = time.monotonic()
+    result = subprocess.run(
+        ["make", "-s", "test-online"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    seconds = time.monotonic() - start
+    assert result.returncode != 0
+    assert "The Hugging Face Hub cannot be reached (huggingface.co:443" in result.stderr, result.stderr
+    assert "Stopped before downloading or running anything." in result.stderr
+    # neither download's plan nor pytest started
+    assert "Total:" not in result.stdout and "collected" not in result.stdout, result.stdout
+    assert seconds < 30, f"took {seconds:.0f} s to stop"
+
+
+def test_help_lists_every_target():
+    targets = re.findall(r"^([a-z][\w-]*):", (ROOT / "Makefile").read_text(), flags=re.M)
+    help_text = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True)
+    listed = set(re.findall(r"make ([\w-]+)", help_text.stdout))
+    assert set(targets) - {"help", "debs", "hub"} <= listed, set(targets) - listed  # debs, hub: steps of test

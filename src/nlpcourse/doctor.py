@@ -1,17 +1,46 @@
-"""``python -m nlpcourse doctor``: what is installed, what is missing, and the exact fix."""
+"""``python -m nlpcourse doctor``: what is installed, what is missing, and a fix that works for each.
+
+Every fix is a command that repairs exactly that line, run with the Python that runs the course:
+pip for a package (the Jupyter pieces are the package's ``lab`` extra, not needed in Colab),
+``nltk.downloader`` for NLTK data, ``spacy download`` for a spaCy model.
+
+``python -m nlpcourse.doctor --online`` checks instead that ``make test-online`` can start: the
+Hugging Face Hub answers and none of the offline test run's settings is on.
+"""
 
 from __future__ import annotations
 
+import argparse
 import importlib.metadata
+import os
 import re
+import shlex
+import shutil
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from packaging.requirements import Requirement
 
-from nlpcourse.core import HUB_MESSAGES, detect_platform, device_message, hub_status, pick_device
+from nlpcourse.core import (
+    HUB_HOST,
+    HUB_MESSAGES,
+    can_connect,
+    detect_platform,
+    device_message,
+    hub_status,
+    pick_device,
+)
 from nlpcourse.resources import has_nltk
 
-__all__ = ["Check", "package_checks", "data_checks", "run"]
+__all__ = ["Check", "data_checks", "main", "online_problems", "package_checks", "python_command", "run"]
+
+#: The extra with JupyterLab and its pieces; Colab and Kaggle bring their own Jupyter.
+LAB_EXTRA = "lab"
+#: What build/offline-hub/env.sh switches on for the offline test run.
+OFFLINE_SWITCHES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "HF_EVALUATE_OFFLINE")
+NETGUARD = "NLPCOURSE_NETGUARD"
 
 
 @dataclass(frozen=True)
@@ -22,17 +51,31 @@ class Check:
     fix: str = ""
 
 
-def requirements() -> list[Requirement]:
-    """The course's runtime requirements, read from the installed package's metadata."""
+def python_command() -> str:
+    """How to call the Python running now: ``python`` where that is it, else its path."""
+    on_path = shutil.which("python")
+    if on_path and Path(on_path).absolute() == Path(sys.executable).absolute():
+        return "python"
+    exe = Path(sys.executable).absolute()
+    try:
+        return shlex.quote(str(exe.relative_to(Path.cwd())))
+    except ValueError:
+        return shlex.quote(str(exe))
+
+
+def requirements(extra: str = "") -> list[Requirement]:
+    """The package's requirements (``extra=""``) or one extra's, read from the installed metadata."""
     declared = importlib.metadata.requires("nlpcourse") or []
     reqs = [Requirement(line) for line in declared]
-    return [r for r in reqs if r.marker is None or r.marker.evaluate({"extra": ""})]
+    if not extra:
+        return [r for r in reqs if r.marker is None or r.marker.evaluate({"extra": ""})]
+    return [r for r in reqs if r.marker is not None and r.marker.evaluate({"extra": extra})]
 
 
-def package_checks(reqs: list[Requirement] | None = None) -> list[Check]:
+def package_checks(reqs: list[Requirement] | None = None, note: str = "") -> list[Check]:
     checks = []
     for req in reqs if reqs is not None else requirements():
-        fix = f'pip install "{req.name}{req.specifier}"'
+        fix = f'{python_command()} -m pip install "{req.name}{req.specifier}"' + note
         try:
             version = importlib.metadata.version(req.name)
         except importlib.metadata.PackageNotFoundError:
@@ -44,27 +87,34 @@ def package_checks(reqs: list[Requirement] | None = None) -> list[Check]:
     return checks
 
 
+def lab_checks() -> list[Check]:
+    """JupyterLab and its pieces, where the course runs in a Jupyter of its own (not Colab, Kaggle)."""
+    if detect_platform() != "local":
+        return []
+    return package_checks(requirements(LAB_EXTRA), note=f"   (part of the `{LAB_EXTRA}` extra)")
+
+
 def data_checks() -> list[Check]:
     from nlpcourse.registry import NLTK_RESOURCES, SPACY_MODELS
 
+    python = python_command()
     checks = []
     for name in NLTK_RESOURCES:
         ok = has_nltk(name)
-        checks.append(
-            Check(f"nltk:{name}", ok, "found" if ok else "missing", f"python -m nltk.downloader {name}")
-        )
+        fix = f"{python} -m nltk.downloader {name}"
+        checks.append(Check(f"nltk:{name}", ok, "found" if ok else "missing", "" if ok else fix))
     for model in SPACY_MODELS:
         try:
             version = importlib.metadata.version(model)
             checks.append(Check(f"spacy:{model}", True, version))
         except importlib.metadata.PackageNotFoundError:
-            checks.append(Check(f"spacy:{model}", False, "missing", f"python -m spacy download {model}"))
+            checks.append(Check(f"spacy:{model}", False, "missing", f"{python} -m spacy download {model}"))
     return checks
 
 
 def run() -> int:
     """Print the report; return 1 when something required is missing."""
-    checks = package_checks() + data_checks()
+    checks = package_checks() + lab_checks() + data_checks()
     width = max(len(c.name) for c in checks)
     for c in checks:
         status = "ok " if c.ok else "MISSING" if c.found in {"missing", "not installed"} else "WRONG"
@@ -74,7 +124,60 @@ def run() -> int:
     print(HUB_MESSAGES[hub_status()])
     bad = [c for c in checks if not c.ok]
     if bad:
-        print(f"\n{len(bad)} problem(s). Run the fix commands above, or `make lab` to repair all.")
+        print(
+            f"\n{len(bad)} problem(s). Run the fix shown on each line above; "
+            "they download, so they need a network connection."
+        )
         return 1
     print("\nEverything the course needs is installed.")
     return 0
+
+
+def _on(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def online_problems(
+    environ: Mapping[str, str] = os.environ, connect: Callable[[str], bool] = can_connect
+) -> list[str]:
+    """Why a run against the real Hub, NLTK and spaCy downloads cannot start here; empty when it can."""
+    problems = []
+    if not connect(HUB_HOST):
+        problems.append(
+            f"The Hugging Face Hub cannot be reached ({HUB_HOST}:443 does not answer): "
+            "the online run downloads the real checkpoints, so it needs a network connection."
+        )
+    switched = [name for name in (*OFFLINE_SWITCHES, NETGUARD) if _on(environ.get(name))]
+    stand_ins = [
+        name for name in ("HF_HOME", "NLTK_DATA") if "offline-hub" in Path(environ.get(name, "")).parts
+    ]
+    if switched or stand_ins:
+        problems.append(
+            "This shell has the offline test run's settings ("
+            + ", ".join(switched + [f"{name} in build/offline-hub" for name in stand_ins])
+            + "), as build/offline-hub/env.sh sets them: use a shell that did not source that file."
+        )
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nlpcourse.doctor", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="check that a run against the real Hub (make test-online) can start",
+    )
+    if not parser.parse_args(argv).online:
+        return run()
+    problems = online_problems()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print("Stopped before downloading or running anything.", file=sys.stderr)
+        return 1
+    print(f"Online run: {HUB_HOST} answers and no offline setting is on.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
