@@ -113,3 +113,13 @@ def test_count_tokens_stub_is_not_answered(hf_tokenizer):
     def stub(texts, tokenizer): ...
 
     assert "returns None so far" in ch01.check_count_tokens(stub, hf_tokenizer).message
+
+
+def test_count_tokens_explains_token_lists_instead_of_raising(hf_tokenizer):
+    def token_lists(texts, tokenizer):
+        return [tokenizer.tokenize(t) for t in texts]
+
+    feedback = ch01.check_count_tokens(token_lists, hf_tokenizer)
+    assert not feedback and "one count per text" in feedback.message
+    raised = ch01.check_count_tokens(lambda t, k: 1 / 0, hf_tokenizer).message
+    assert raised.startswith("count_tokens(['Tokenizers turn") and "raised ZeroDivisionError" in raised

@@ -111,3 +111,12 @@ def test_top_p_mistakes_are_explained():
     assert "raised ZeroDivisionError" in ch03.check_top_p(lambda probs, p: 1 / 0).message
     assert "expected a function" in ch03.check_top_p([0]).message
     assert "replace the `...`" in ch03.check_top_p(...).message
+
+
+def test_top_p_stub_and_odd_results_are_explained():
+    def stub(probs, p): ...
+
+    assert "replace the `...` with the body of `top_p_ids`" in ch03.check_top_p(stub).message
+    assert "return a list of token ids" in ch03.check_top_p(lambda probs, p: ["a"]).message
+    assert "return a list of token ids" in ch03.check_top_p(lambda probs, p: [float("inf")]).message
+    assert ch03.check_top_p(lambda probs, p: set(_top_p(probs, p)))

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import Feedback, correct, is_unanswered, not_answered, wrong
+from ._check import call, plain
 
 __all__ = [
     "EXERCISE_SENTENCE",
@@ -65,11 +66,9 @@ def check_attention_mask(answer: Any) -> Feedback:
     """Exercise 2: the attention mask of :data:`PADDING_BATCH` with ``padding=True``."""
     if is_unanswered(answer):
         return not_answered("a list of two lists of 0s and 1s")
-    if hasattr(answer, "tolist"):
-        answer = answer.tolist()
-    if not isinstance(answer, (list, tuple)) or len(answer) != 2:
+    rows = plain(answer)
+    if not isinstance(rows, list) or len(rows) != 2 or not all(isinstance(r, list) for r in rows):
         return wrong("expected two rows, one per sentence of the batch.")
-    rows = [list(r) for r in answer]
     if any(set(r) - {0, 1} for r in rows):
         return wrong("an attention mask holds only 1 (a real token) and 0 (padding), not token ids.")
     if [len(r) for r in rows] != [7, 7]:
@@ -107,17 +106,22 @@ def check_count_tokens(fn: Any, tokenizer: Any) -> Feedback:
         return wrong(f"expected a function, got {type(fn).__name__}.")
     expected = [len(tokenizer.tokenize(t)) for t in _COUNT_SAMPLES]
     calls = _CountingTokenizer(tokenizer)
-    try:
-        got = fn(list(_COUNT_SAMPLES), calls)
-    except Exception as err:  # the learner's code: report, do not raise
-        return wrong(f"your function raised {type(err).__name__}: {err}")
-    if got is None:
-        return not_answered("the body of `count_tokens` (it returns None so far)")
-    if hasattr(got, "tolist"):
-        got = got.tolist()
-    if not isinstance(got, (list, tuple)) or len(got) != len(_COUNT_SAMPLES):
-        return wrong(f"return one count per text ({len(_COUNT_SAMPLES)} texts), got {got!r}.")
-    got = [int(g) for g in got]
+    result = call(
+        fn,
+        list(_COUNT_SAMPLES),
+        calls,
+        called=f"count_tokens({_COUNT_SAMPLES!r}, tokenizer)",
+        body="the body of `count_tokens` (it returns None so far)",
+    )
+    if isinstance(result, Feedback):
+        return result
+    got = plain(result)
+    try:  # a list of token lists is a likely mistake: say so instead of failing on int()
+        got = [int(g) for g in got] if isinstance(got, list) else None
+    except (TypeError, ValueError):
+        got = None
+    if got is None or len(got) != len(_COUNT_SAMPLES):
+        return wrong(f"return one count per text ({len(_COUNT_SAMPLES)} texts), got {result!r}.")
     specials = tokenizer.num_special_tokens_to_add()
     if got == [n + specials for n in expected]:
         return wrong(

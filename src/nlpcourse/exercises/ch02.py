@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import Feedback, correct, is_unanswered, not_answered, wrong
+from ._check import call
 
 __all__ = [
     "STEM_WORDS",
@@ -102,12 +103,14 @@ def check_mention_rule(fn: Any) -> Feedback:
     if not callable(fn):
         return wrong(f"expected a function, got {type(fn).__name__}.")
     for text, expected in _MENTION_CASES:
-        try:
-            got = fn(text)
-        except Exception as err:  # the learner's code: report, do not raise
-            return wrong(f"on {text!r} your function raised {type(err).__name__}: {err}")
-        if got is None:
-            return not_answered("the body of `replace_mentions` (it returns None so far)")
+        got = call(
+            fn,
+            text,
+            called=f"on {text!r} your function",
+            body="the body of `replace_mentions` (it returns None so far)",
+        )
+        if isinstance(got, Feedback):
+            return got
         if got == expected:
             continue
         if "@example.com" in text:

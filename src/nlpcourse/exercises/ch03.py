@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from nlpcourse.exercises import Feedback, correct, is_unanswered, not_answered, wrong
+from nlpcourse.exercises._check import call, floats
 
 __all__ = ["check_all_scores", "check_mask_sentence", "check_greedy_kwargs", "check_t5_input", "check_top_p"]
 
@@ -126,12 +127,6 @@ def check_t5_input(
     return wrong(f"the text before the sentence should be exactly {prefix!r}, got {before!r}.")
 
 
-def _as_ids(value: Any) -> set[int]:
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    return {int(v) for v in value}
-
-
 def check_top_p(answer: Any) -> Feedback:
     """``answer``: a function ``(probs, p) -> token ids`` that keeps the nucleus of ``probs``."""
     if is_unanswered(answer):
@@ -146,10 +141,19 @@ def check_top_p(answer: Any) -> Feedback:
         ([0.25, 0.25, 0.25, 0.25], 0.99, {0, 1, 2, 3}, "four equal tokens need all four to reach 0.99"),
     ]
     for probs, p, expected, why in cases:
+        result = call(
+            fn,
+            list(probs),
+            p,
+            called=f"top_p_ids({probs}, {p})",
+            body="the body of `top_p_ids`, so that it returns the kept token ids",
+        )
+        if isinstance(result, Feedback):
+            return result
         try:
-            got = _as_ids(fn(list(probs), p))
-        except Exception as err:  # report the learner's error instead of crashing the cell
-            return wrong(f"top_p_ids({probs}, {p}) raised {type(err).__name__}: {err}")
+            got = {int(i) for i in floats(result)}
+        except (TypeError, ValueError, OverflowError):
+            return wrong(f"top_p_ids({probs}, {p}) returned {result!r}; return a list of token ids.")
         if got == expected:
             continue
         if "not sorted" in why and got != expected:
