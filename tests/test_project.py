@@ -197,3 +197,18 @@ def test_help_lists_every_target():
     help_text = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True)
     listed = set(re.findall(r"make ([\w-]+)", help_text.stdout))
     assert set(targets) - {"help", "debs", "hub"} <= listed, set(targets) - listed  # debs, hub: steps of test
+
+
+def test_weekly_ci_runs_make_test_online_on_a_cpu_runner():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "online.yml").read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as True
+    [schedule] = triggers["schedule"]
+    _, _, day, month, weekday = schedule["cron"].split()
+    assert day == month == "*" and weekday.isdigit(), "once a week"
+    [job] = workflow["jobs"].values()
+    assert job["runs-on"] == "ubuntu-latest"
+    python = next(
+        step["with"]["python-version"] for step in job["steps"] if "setup-python" in step.get("uses", "")
+    )
+    assert python == "3.11"
+    assert [step["run"] for step in job["steps"] if "run" in step] == ["make test-online"]
