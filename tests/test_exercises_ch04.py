@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -110,3 +111,22 @@ def test_check_windows():
         raise IndexError("boom")
 
     assert "IndexError: boom" in ch04.check_windows(crashes).message
+
+
+def test_check_windows_reads_tensors_and_tuples_and_explains_other_results():
+    def as_tensors(ids, size, stride):
+        return [torch.tensor(w) for w in ch04.sliding_windows(ids, size, stride)]
+
+    assert ch04.check_windows(as_tensors)
+    assert ch04.check_windows(
+        lambda ids, size, stride: tuple(map(tuple, ch04.sliding_windows(ids, size, stride)))
+    )
+    assert "a list of windows" in ch04.check_windows(lambda ids, size, stride: len(ids)).message
+    assert "a list of windows" in ch04.check_windows(lambda ids, size, stride: ids).message
+
+
+def test_check_threshold_takes_a_numpy_or_tensor_number_but_not_a_bool():
+    confs, ok = [0.55, 0.6, 0.7, 0.8, 0.9, 0.95], [False, True, False, True, True, True]
+    assert ch04.check_threshold(torch.tensor(0.8, dtype=torch.float64), confs, ok, target=1.0)
+    assert ch04.check_threshold(np.float64(0.8), confs, ok, target=1.0)
+    assert "one number" in ch04.check_threshold(True, confs, ok, 1.0).message

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from nlpcourse.exercises import Feedback, correct, is_unanswered, not_answered, wrong
+from nlpcourse.exercises._check import call, close, floats, number, plain, softmax
 
 __all__ = [
     "softmax",
@@ -25,40 +26,14 @@ __all__ = [
 ]
 
 
-def _floats(values: Any) -> list[float]:
-    """A flat list of floats from a list, tuple, NumPy array or torch tensor."""
-    if hasattr(values, "detach"):
-        values = values.detach().cpu().tolist()
-    elif hasattr(values, "tolist"):
-        values = values.tolist()
-    if isinstance(values, (int, float)):
-        return [float(values)]
-    flat: list[float] = []
-    for v in values:
-        if isinstance(v, (list, tuple)):
-            flat.extend(_floats(v))
-        else:
-            flat.append(float(v))
-    return flat
-
-
-# --- reference answers -------------------------------------------------------------------------
-
-
-def softmax(logits: Sequence[float]) -> list[float]:
-    """Numerically stable softmax of one row of logits."""
-    values = _floats(logits)
-    top = max(values)
-    exps = [math.exp(v - top) for v in values]
-    total = sum(exps)
-    return [e / total for e in exps]
+# --- reference answers (softmax, the first, comes from the shared helper) ----------------------
 
 
 def best_span(
     start: Sequence[float], end: Sequence[float], allowed: Sequence[bool], max_len: int
 ) -> tuple[int, int]:
     """The ``(i, j)`` with the highest ``start[i] + end[j]``: ``i <= j < i + max_len``, both allowed."""
-    start, end = _floats(start), _floats(end)
+    start, end = floats(start), floats(end)
     best, best_score = None, -math.inf
     for i, s in enumerate(start):
         if not allowed[i]:
@@ -75,7 +50,7 @@ def coverage_accuracy(
     confidences: Sequence[float], correct_flags: Sequence[bool], threshold: float
 ) -> tuple[float, float]:
     """Share of examples kept (confidence >= threshold) and accuracy on those kept (nan if none)."""
-    kept = [ok for c, ok in zip(_floats(confidences), correct_flags, strict=True) if c >= threshold]
+    kept = [ok for c, ok in zip(floats(confidences), correct_flags, strict=True) if c >= threshold]
     coverage = len(kept) / len(correct_flags)
     accuracy = sum(bool(k) for k in kept) / len(kept) if kept else math.nan
     return coverage, accuracy
@@ -103,20 +78,20 @@ def check_softmax(answer: Any, logits: Sequence[float]) -> Feedback:
         return not_answered("the probabilities, one per logit (a list or a tensor)")
     expected = softmax(logits)
     try:
-        got = _floats(answer)
+        got = floats(answer)
     except (TypeError, ValueError):
         return wrong(f"expected numbers, got {type(answer).__name__}.")
     if len(got) != len(expected):
         return wrong(
             f"there are {len(expected)} logits, so {len(expected)} probabilities; you gave {len(got)}."
         )
-    if all(abs(g - e) < 1e-4 for g, e in zip(got, expected, strict=True)):
+    if close(got, expected, abs_tol=1e-4):
         return correct(
             f"softmax turns the logits into probabilities that sum to 1: {[round(e, 4) for e in expected]}."
         )
     total = sum(got)
-    raw = _floats(logits)
-    if sum(raw) and all(abs(g - r / sum(raw)) < 1e-4 for g, r in zip(got, raw, strict=True)):
+    raw = floats(logits)
+    if sum(raw) and close(got, [r / sum(raw) for r in raw], abs_tol=1e-4):
         return wrong("you divided the logits by their sum; softmax takes exp() of each logit first.")
     if any(g < 0 for g in got):
         return wrong("probabilities cannot be negative; apply exp() before normalising.")
@@ -131,10 +106,10 @@ def check_padding(answer: Any, attention_mask: Any) -> Feedback:
     """Exercise 2: the number of padding positions in each row of ``attention_mask``."""
     if is_unanswered(answer):
         return not_answered("a list with the number of padding tokens in each row")
-    rows = attention_mask.tolist() if hasattr(attention_mask, "tolist") else [list(r) for r in attention_mask]
+    rows = plain(attention_mask)
     expected = [sum(1 for m in row if m == 0) for row in rows]
     try:
-        got = [int(a) for a in (answer.tolist() if hasattr(answer, "tolist") else answer)]
+        got = [int(a) for a in plain(answer)]
     except (TypeError, ValueError):
         return wrong("give one whole number per sentence, as a list.")
     if len(got) != len(expected):
@@ -158,7 +133,7 @@ def check_best_span(
         i, j = (int(x) for x in answer)
     except (TypeError, ValueError):
         return wrong("give a pair of two token positions, `(start_index, end_index)`.")
-    start_f, end_f = _floats(start), _floats(end)
+    start_f, end_f = floats(start), floats(end)
     n = len(start_f)
     if not (0 <= i < n and 0 <= j < n):
         return wrong(f"positions must lie between 0 and {n - 1}.")
@@ -184,13 +159,12 @@ def check_threshold(
     """Exercise 4: the smallest candidate threshold whose kept predictions reach ``target`` accuracy."""
     if is_unanswered(answer):
         return not_answered("a threshold between 0 and 1")
-    try:
-        t = float(answer)
-    except (TypeError, ValueError):
+    t = number(answer)
+    if t is None:
         return wrong("the threshold is one number between 0 and 1.")
     if not 0 <= t <= 1:
         return wrong(f"{t} is not a probability; choose a threshold between 0 and 1.")
-    confs = _floats(confidences)
+    confs = floats(confidences)
     candidates = sorted(set(confs))
     reaching = [c for c in candidates if coverage_accuracy(confs, correct_flags, c)[1] >= target]
     coverage, accuracy = coverage_accuracy(confs, correct_flags, t)
@@ -229,16 +203,20 @@ def check_windows(answer: Any) -> Feedback:
     ]
     for ids, size, stride in cases:
         expected = sliding_windows(ids, size, stride)
-        try:
-            result = fn(list(ids), size, stride)
-            if result is None:
-                return not_answered("the body of `windows`, so that it returns the list of windows")
-            got = [list(w) for w in result]
-        except Exception as err:  # the learner's code may fail in any way: report it, do not raise
-            return wrong(
-                f"windows({ids[:3]}..., size={size}, stride={stride}) raised {type(err).__name__}: {err}"
-            )
+        result = call(
+            fn,
+            list(ids),
+            size,
+            stride,
+            called=f"windows({ids[:3]}..., size={size}, stride={stride})",
+            body="the body of `windows`, so that it returns the list of windows",
+        )
+        if isinstance(result, Feedback):
+            return result
         where = f"for {len(ids)} ids, size={size}, stride={stride}"
+        got = plain(result)
+        if not isinstance(got, list) or not all(isinstance(w, list) for w in got):
+            return wrong(f"{where} return a list of windows, each a list of ids; got {result!r}.")
         if any(len(w) > size for w in got):
             return wrong(f"{where} a window is longer than {size}.")
         covered = {i for w in got for i in w}
