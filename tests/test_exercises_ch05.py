@@ -34,6 +34,12 @@ def test_attention_weights():
     assert "three numbers" in check_attention_weights("abc").message
 
 
+def test_attention_weights_read_one_row_the_same_from_a_tensor_or_a_list():
+    right = torch.softmax(torch.tensor([[1.0, 1.0, 2.0]]) / math.sqrt(2), dim=-1)
+    assert check_attention_weights(right) and check_attention_weights(right.tolist())
+    assert check_attention_weights(right.numpy())
+
+
 def test_causal_mask():
     right = torch.full((5, 5), float("-inf")).triu(diagonal=1)
     assert check_causal_mask(right)

@@ -6,9 +6,11 @@ Each checker returns a :class:`~nlpcourse.exercises.Feedback`; none raises on a 
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 from nlpcourse.exercises import Feedback, correct, is_unanswered, not_answered, wrong
+from nlpcourse.exercises._check import call, close, floats, softmax
 
 __all__ = [
     "ATTENTION_EXAMPLE",
@@ -27,46 +29,28 @@ ATTENTION_EXAMPLE = {"query": [1.0, 1.0], "keys": [[1.0, 0.0], [0.0, 1.0], [1.0,
 BERT_BASE_LAYER_PARAMS = 4 * (768 * 768 + 768) + 2 * 768 + (768 * 3072 + 3072) + (3072 * 768 + 768) + 2 * 768
 
 
-def _softmax(xs: list[float]) -> list[float]:
-    top = max(xs)
-    exps = [math.exp(x - top) for x in xs]
-    return [e / sum(exps) for e in exps]
-
-
-def _as_floats(answer: Any) -> list[float] | None:
-    if hasattr(answer, "detach"):
-        answer = answer.detach().cpu().flatten().tolist()
-    elif hasattr(answer, "tolist"):
-        answer = answer.tolist()
-    try:
-        return [float(x) for x in answer]
-    except (TypeError, ValueError):
-        return None
-
-
-def _close(a: list[float], b: list[float], tol: float = 1e-3) -> bool:
-    return len(a) == len(b) and all(abs(x - y) <= tol for x, y in zip(a, b, strict=True))
-
-
 def check_attention_weights(answer: Any) -> Feedback:
     """The weights one query [1, 1] gives keys [1, 0], [0, 1], [1, 1] (d_k = 2), within 1e-3."""
     if is_unanswered(answer):
         return not_answered("the three attention weights, as a list or a tensor")
-    values = _as_floats(answer)
-    if values is None:
+    try:
+        values = floats(answer)
+    except (TypeError, ValueError):
         return wrong(f"expected three numbers (a list or a 1-D tensor), got {type(answer).__name__}.")
     if len(values) != 3:
         return wrong(f"expected one weight per key, 3 in all; got {len(values)}.")
     q, keys = ATTENTION_EXAMPLE["query"], ATTENTION_EXAMPLE["keys"]
     scores = [sum(a * b for a, b in zip(q, k, strict=True)) for k in keys]
-    right = _softmax([s / math.sqrt(len(q)) for s in scores])
-    if _close(values, right):
+    scaled = [s / math.sqrt(len(q)) for s in scores]
+    right = softmax(scaled)
+    near = partial(close, values, abs_tol=1e-3)
+    if near(right):
         return correct(f"softmax([1, 1, 2] / sqrt(2)) = {[round(v, 4) for v in right]}.")
-    if _close(values, _softmax(scores)):
+    if near(softmax(scores)):
         return wrong("these are softmax([1, 1, 2]): divide the scores by sqrt(d_k) = sqrt(2) first.")
-    if _close(values, _softmax([s / len(q) for s in scores])):
+    if near(softmax([s / len(q) for s in scores])):
         return wrong("you divided the scores by d_k = 2; the scale is sqrt(d_k) = sqrt(2).")
-    if _close(values, [s / math.sqrt(len(q)) for s in scores]) or _close(values, scores):
+    if near(scaled) or near(scores):
         return wrong("these are the raw scores: apply softmax so the weights are positive and sum to 1.")
     if abs(sum(values) - 1) > 1e-3:
         return wrong(f"attention weights sum to 1; yours sum to {sum(values):.4f}.")
@@ -169,14 +153,17 @@ def check_gpt2_param_count(fn: Any) -> Feedback:
         return wrong(f"expected a function, got {type(fn).__name__}.")
     for name, (layers, d) in GPT2_SIZES.items():
         right = gpt2_params(layers, d)
-        try:
-            got = fn(layers, d, 50257, 1024)
-        except Exception as error:  # the learner's code: report its error instead of raising
-            return wrong(
-                f"gpt2_param_count({layers}, {d}, 50257, 1024) raised {type(error).__name__}: {error}"
-            )
-        if is_unanswered(got):
-            return not_answered("the body of gpt2_param_count: return the count as an int")
+        got = call(
+            fn,
+            layers,
+            d,
+            50257,
+            1024,
+            called=f"gpt2_param_count({layers}, {d}, 50257, 1024)",
+            body="the body of gpt2_param_count: return the count as an int",
+        )
+        if isinstance(got, Feedback):
+            return got
         if got == right:
             continue
         if not isinstance(got, int) or isinstance(got, bool):
