@@ -59,6 +59,15 @@ def test_check_interval():
     assert "too wide" in ch07.check_interval((0.5, 0.95), 0.84).message
 
 
+def test_tensors_count_as_numbers_and_several_numbers_are_explained_not_raised():
+    torch = pytest.importorskip("torch")
+    assert ch07.check_precision(torch.tensor(35 / 45, dtype=torch.float64), torch.tensor(MATRIX))
+    assert ch07.check_perplexity(torch.tensor(LOSSES).mean().exp(), torch.tensor(LOSSES))
+    assert ch07.check_interval(torch.tensor([0.80, 0.88]), 0.84)
+    assert "one number" in ch07.check_precision(torch.tensor([0.5, 0.7]), MATRIX).message
+    assert "one number" in ch07.check_perplexity(torch.tensor(LOSSES).exp(), LOSSES).message
+
+
 @pytest.mark.parametrize("answer", [None, ...])
 def test_unanswered_never_raises(answer):
     for feedback in (

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nlpcourse.exercises import Feedback, correct, is_unanswered, not_answered, wrong
+from nlpcourse.exercises._check import floats, number, plain
 
 __all__ = [
     "check_precision",
@@ -21,25 +22,9 @@ __all__ = [
 ]
 
 
-def _number(value: Any) -> float | None:
-    """``value`` as a float (plain numbers, NumPy scalars, one-element tensors), or None."""
-    if hasattr(value, "item") and callable(value.item):
-        try:
-            value = value.item()
-        except (TypeError, ValueError):
-            return None
-    if isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _cells(matrix: Any) -> tuple[int, int, int, int]:
     """``(tn, fp, fn, tp)`` of a 2x2 confusion matrix (rows = true label, columns = prediction)."""
-    rows = matrix.tolist() if hasattr(matrix, "tolist") else matrix
-    (tn, fp), (fn, tp) = rows
+    (tn, fp), (fn, tp) = plain(matrix)
     return int(tn), int(fp), int(fn), int(tp)
 
 
@@ -47,7 +32,7 @@ def check_precision(answer: Any, matrix: Any) -> Feedback:
     """Exercise 1: precision of the positive class (label 1) from a 2x2 confusion matrix."""
     if is_unanswered(answer):
         return not_answered("the precision of the positive class, a number between 0 and 1")
-    got = _number(answer)
+    got = number(answer)
     if got is None:
         return wrong(f"expected one number, got {type(answer).__name__}.")
     tn, fp, fn, tp = _cells(matrix)
@@ -81,10 +66,10 @@ def check_perplexity(answer: Any, token_losses: Sequence[float]) -> Feedback:
     """Exercise 2: the perplexity of a text from its per-token losses (negative log-likelihoods)."""
     if is_unanswered(answer):
         return not_answered("the perplexity, one number")
-    got = _number(answer)
+    got = number(answer)
     if got is None:
         return wrong(f"expected one number, got {type(answer).__name__}.")
-    losses = [float(x) for x in token_losses]
+    losses = floats(token_losses)
     mean = sum(losses) / len(losses)
     expected = math.exp(mean)
     if math.isclose(got, expected, rel_tol=1e-4):
@@ -148,7 +133,7 @@ def check_interval(answer: Any, point: float) -> Feedback:
     if is_unanswered(answer):
         return not_answered("a pair (low, high) from the bootstrap percentiles")
     try:
-        low, high = (_number(v) for v in answer)
+        low, high = (number(v) for v in answer)
     except (TypeError, ValueError):
         return wrong(f"expected a pair (low, high), got {answer!r}.")
     if low is None or high is None:
