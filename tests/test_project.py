@@ -212,3 +212,14 @@ def test_weekly_ci_runs_make_test_online_on_a_cpu_runner():
     )
     assert python == "3.11"
     assert [step["run"] for step in job["steps"] if "run" in step] == ["make test-online"]
+
+
+def test_maintainer_commands_name_the_missing_extra():
+    code = (
+        "import sys; sys.modules['nbformat'] = None\n"
+        "from nlpcourse.__main__ import main\n"
+        "sys.exit(main(['strip', 'x.ipynb']))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "needs nbformat (the course's lab extra)" in done.stderr

@@ -35,7 +35,17 @@ def main(argv: list[str] | None = None) -> int:
         return download_main(rest)
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
-    from nlpcourse import notebooks
+    try:
+        from nlpcourse import notebooks
+    except ModuleNotFoundError as err:
+        if err.name != "nbformat":
+            raise
+        print(
+            f"`python -m nlpcourse {args.command}` needs nbformat (the course's lab extra): "
+            'pip install "nbformat>=5.9,<6", or pip install -e ".[lab]" in a checkout',
+            file=sys.stderr,
+        )
+        return 1
 
     if args.command == "runtimes":
         import json
