@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
-import random
 import socket
 import sys
 from dataclasses import dataclass, field
@@ -90,17 +89,10 @@ def pick_device() -> str:
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python's, NumPy's and torch's generators (all devices)."""
-    random.seed(seed)
-    try:
-        import numpy as np
+    """Seed Python's, NumPy's and torch's generators (CPU and every GPU), as ``Trainer`` does."""
+    from transformers import set_seed
 
-        np.random.seed(seed)
-    except ImportError:
-        pass
-    import torch
-
-    torch.manual_seed(seed)  # seeds CUDA and MPS generators too
+    set_seed(seed)
 
 
 def can_connect(host: str, port: int = 443, timeout: float = 1.5) -> bool:
