@@ -3,6 +3,9 @@
 A checker never raises on a wrong answer (the exercise cells must run in CI with the stub still in
 place); it returns a falsy :class:`Feedback` whose message tells the learner where they are off.
 Solution cells write ``assert check_...(answer)`` so that CI proves the solution right.
+
+Each ``chNN`` module holds what is specific to its chapter's exercises; ``_check`` holds what they
+share: calling the learner's function, reading tensors, arrays and lists as plain numbers, tolerances.
 """
 
 from __future__ import annotations
