@@ -1,0 +1,192 @@
+"""The student copies run the Colab way: from the built wheel, outside the repository, offline.
+
+Each notebook's student copy (solution cells removed, as ``make student`` writes it) is copied to a
+temporary folder and executed with nbclient in a kernel of build/colab/venv (see conftest.py).
+``google.colab`` is importable there and imported when the kernel starts, as on Colab, so the setup
+cell takes its Colab branch; its install line is pointed at the built wheel instead of the
+repository. The kernel gets the offline hub's environment (stand-in models, NLTK data, the network
+guard). Every cell must run, the setup cell must report Colab, and every exercise checker, called
+with its stub still unanswered, must say so.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+from nlpcourse._meta import COLAB_INSTALL
+from nlpcourse.exercises import not_answered
+from nlpcourse.notebooks import build_student, is_solution
+
+pytestmark = pytest.mark.colab
+
+ROOT = Path(__file__).resolve().parents[2]
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+KERNEL = "colab-like"
+HARNESS_TAG = "colab-harness"
+#: The Colab install line's requirement: ``"nlpcourse @ <where>"`` (extras kept).
+INSTALL_SPEC = re.compile(r'"(nlpcourse(?:\[[^\]]*\])?) @ [^"]+"')
+#: What a checker says about an unanswered stub: not_answered()'s text around what it asks for.
+_BEFORE, _AFTER = str(not_answered("\0")).split("\0")
+NOT_ANSWERED = re.compile(re.escape(_BEFORE) + r".+?" + re.escape(_AFTER))
+FAKE_COLAB = '"""Stand-in for Colab\'s own module: importable, as in a Colab runtime, and nothing more."""\n'
+
+# After the setup cell: the Colab install line ran and succeeded (%pip does not raise on failure).
+CHECK_INSTALL = """\
+assert _exit_code == 0, f"the Colab install line failed (pip exit code {_exit_code})"
+"""
+# Last cell: what the run was made of.
+REPORT = """\
+import json, sys
+import nlpcourse
+print(json.dumps({"colab": "google.colab" in sys.modules, "platform": env.platform,
+                  "prefix": sys.prefix, "nlpcourse": nlpcourse.__file__}))
+"""
+
+
+@pytest.fixture(scope="session")
+def student_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``make student`` copies, in a folder outside the repository."""
+    folder = tmp_path_factory.mktemp("student")
+    build_student(ROOT / "notebooks", folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def kernel_manager_factory(
+    offline_hub: Path, colab_python: Path, tmp_path_factory: pytest.TempPathFactory
+):
+    """Makes kernel managers for a kernel of build/colab/venv that starts as Colab's does."""
+    base = tmp_path_factory.mktemp("colab-kernel")
+    fake = base / "pythonpath" / "google" / "colab"  # `google` stays a namespace package
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(FAKE_COLAB)
+    startup = base / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-google-colab.py").write_text("import google.colab  # noqa: F401  (Colab imports it)\n")
+    env = {
+        # The offline hub's variables come from os.environ; the guard is on PYTHONPATH already.
+        "PYTHONPATH": os.pathsep.join([str(fake.parent.parent), os.environ.get("PYTHONPATH", "")]),
+        "IPYTHONDIR": str(base / "ipython"),
+        "VIRTUAL_ENV": str(colab_python.parent.parent),
+        "PATH": os.pathsep.join([str(colab_python.parent), os.environ.get("PATH", "")]),
+    }
+    spec_dir = base / "kernels" / KERNEL
+    spec_dir.mkdir(parents=True)
+    spec = {
+        "argv": [str(colab_python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (Colab-like)",
+        "language": "python",
+        "env": env,
+    }
+    (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
+    specs = KernelSpecManager(kernel_dirs=[str(base / "kernels")], ensure_native_kernel=False)
+    return lambda: KernelManager(kernel_name=KERNEL, kernel_spec_manager=specs)
+
+
+def _cell(source: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell(source, metadata={"tags": [HARNESS_TAG]})
+
+
+def prepare(nb: nbformat.NotebookNode, wheel: Path) -> int:
+    """Point the setup cell's install line at ``wheel`` and add the harness cells.
+
+    Returns the index of the setup cell (the first code cell).
+    """
+    setup = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code")
+    source = nb.cells[setup].source
+    assert source.count(COLAB_INSTALL) == 1, f"the first code cell lacks the install line {COLAB_INSTALL!r}"
+    line, count = INSTALL_SPEC.subn(rf'"\g<1> @ {wheel.as_uri()}"', COLAB_INSTALL)
+    assert count == 1, f"no 'nlpcourse @ ...' requirement in {COLAB_INSTALL!r}"
+    nb.cells[setup].source = source.replace(COLAB_INSTALL, line)
+    nb.cells.insert(setup + 1, _cell(CHECK_INSTALL))
+    nb.cells.append(_cell(REPORT))
+    return setup
+
+
+def text_of(cell: nbformat.NotebookNode) -> str:
+    """Everything a code cell printed or showed as plain text."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif out.output_type in ("execute_result", "display_data"):
+            parts.append(out.data.get("text/plain", ""))
+    return "".join(parts)
+
+
+def calls_checker(cell: nbformat.NotebookNode) -> bool:
+    """A code cell with a top-level expression that calls an exercise checker ``check_...(...)``."""
+    if cell.cell_type != "code":
+        return False
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:  # IPython magics
+        return False
+    return any(
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id.startswith("check_")
+        for node in tree.body
+    )
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_student_notebook_runs_like_colab(
+    notebook: Path,
+    student_dir: Path,
+    course_wheel: Path,
+    colab_python: Path,
+    kernel_manager_factory,
+    colab_times,
+) -> None:
+    venv = colab_python.parent.parent
+    nb = nbformat.read(student_dir / notebook.name, as_version=4)
+    setup = prepare(nb, course_wheel)
+    client = NotebookClient(
+        nb,
+        km=kernel_manager_factory(),
+        timeout=900,
+        startup_timeout=180,
+        resources={"metadata": {"path": str(student_dir)}},
+    )
+    start = time.perf_counter()
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        pytest.fail(f"{notebook.name} (student copy, Colab-like run): a cell failed\n{error}", pytrace=False)
+    finally:
+        colab_times.notebooks[notebook.name] = time.perf_counter() - start
+
+    assert re.search(r"Running on: colab\b", text_of(nb.cells[setup])), (
+        f"{notebook.name}: the setup cell does not report Colab:\n{text_of(nb.cells[setup])}"
+    )
+    report = json.loads(text_of(nb.cells[-1]))
+    assert report["colab"] and report["platform"] == "colab", report
+    assert Path(report["prefix"]).resolve() == venv.resolve(), report
+    assert Path(report["nlpcourse"]).resolve().is_relative_to(venv.resolve()), (
+        f"{notebook.name} imported nlpcourse from {report['nlpcourse']}, not from the installed wheel"
+    )
+
+    checkers = [cell for cell in nb.cells if calls_checker(cell)]
+    full = nbformat.read(notebook, as_version=4)
+    if any(is_solution(cell) for cell in full.cells):
+        assert checkers, f"{notebook.name} has solution cells but its student copy calls no checker"
+    for cell in checkers:
+        assert NOT_ANSWERED.search(text_of(cell)), (
+            f"{notebook.name}: the checker in this student cell does not say 'not answered yet':\n"
+            f"{cell.source}\n--- output ---\n{text_of(cell)}"
+        )
