@@ -42,6 +42,14 @@ def test_call_lets_falsy_results_through():
     assert call(lambda: [], called="f()", body="f") == []
 
 
+def test_call_without_a_body_lets_none_through_but_still_reports_exceptions():
+    assert call(lambda: None, called="f()", body=None) is None
+    assert (
+        call(lambda: 1 / 0, called="f()", body=None).message
+        == "f() raised ZeroDivisionError: division by zero"
+    )
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [

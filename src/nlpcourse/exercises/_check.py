@@ -16,19 +16,20 @@ from . import is_unanswered, not_answered, wrong
 __all__ = ["call", "close", "floats", "number", "plain", "softmax"]
 
 
-def call(fn: Callable[..., Any], *args: Any, called: str, body: str) -> Any:
+def call(fn: Callable[..., Any], *args: Any, called: str, body: str | None) -> Any:
     """``fn(*args)``, or a falsy :class:`Feedback` when it raises or still returns a stub.
 
     ``called`` is how the call reads in the message (the function and the input it was given); a
     checker never raises on the learner's mistakes, so the exception's type and message are reported.
-    ``body`` says what to write when the function returns ``None`` or ``...`` (an unfilled body).
+    ``body`` says what to write when the function returns ``None`` or ``...`` (an unfilled body);
+    pass None for a function that is meant to return nothing.
     """
     try:
         result = fn(*args)
     except Exception as err:  # the learner's code may fail in any way: report it, do not raise
         detail = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
         return wrong(f"{called} raised {detail}")
-    if is_unanswered(result):
+    if body is not None and is_unanswered(result):
         return not_answered(body)
     return result
 
