@@ -187,6 +187,8 @@ def colab_python(course_wheel: Path) -> Path:
             _run([*pip, f"torch=={torch_version}"])
             _run([*pip, course_wheel, "ipykernel"])
             _run([*pip, "--no-deps", spacy_wheel])
+            same_torch = f"assert importlib.metadata.version('torch') == {torch_version!r}"
+            _run([python, "-c", f"import importlib.metadata, torch; {same_torch}"])
             STAMP.write_text(key + "\n")
     with _timed("remove the course package"):
         _run([python, "-m", "pip", "uninstall", "-q", "-y", "nlpcourse"])

@@ -41,6 +41,7 @@ INSTALL_SPEC = re.compile(r'"(nlpcourse(?:\[[^\]]*\])?) @ [^"]+"')
 #: What a checker says about an unanswered stub: not_answered()'s text around what it asks for.
 _BEFORE, _AFTER = str(not_answered("\0")).split("\0")
 NOT_ANSWERED = re.compile(re.escape(_BEFORE) + r".+?" + re.escape(_AFTER))
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colours in IPython's tracebacks
 FAKE_COLAB = '"""Stand-in for Colab\'s own module: importable, as in a Colab runtime, and nothing more."""\n'
 
 # After the setup cell: the Colab install line ran and succeeded (%pip does not raise on failure).
@@ -167,7 +168,8 @@ def test_student_notebook_runs_like_colab(
     try:
         client.execute()
     except CellExecutionError as error:
-        pytest.fail(f"{notebook.name} (student copy, Colab-like run): a cell failed\n{error}", pytrace=False)
+        message = ANSI.sub("", str(error))
+        pytest.fail(f"{notebook.name} (student copy, Colab-like run): a cell failed\n{message}", False)
     finally:
         colab_times.notebooks[notebook.name] = time.perf_counter() - start
 
