@@ -89,7 +89,7 @@ student: $(VENV)/.lab
 runtimes: $(VENV)/.lab
 	$(BIN)/python -m nlpcourse runtimes --times build/notebook-times.json
 
-strip: $(VENV)/.lab
+strip: $(VENV)/.test
 	$(BIN)/python -m nlpcourse strip notebooks/*.ipynb
 
 clean:

@@ -90,7 +90,8 @@ def test_base_requirements_are_what_the_notebooks_and_the_package_import():
     ]
     sources += [path.read_text() for path in sorted((ROOT / "src" / "nlpcourse").rglob("*.py"))]
     modules = set().union(*map(imported_modules, sources)) - set(sys.stdlib_module_names) - {"nlpcourse"}
-    modules -= {"nbformat"}  # only `python -m nlpcourse strip/student/runtimes`, from the lab extra
+    # maintainer commands only: strip (nbstripout, dev extra), student and runtimes (nbformat, nbconvert: lab)
+    modules -= {"nbformat", "nbconvert", "nbstripout"}
     dists = importlib.metadata.packages_distributions()
     missing = {m for m in modules if m not in dists}
     assert not missing, f"imported but not installed here: {missing}"

@@ -1,4 +1,5 @@
-"""Notebook housekeeping: strip outputs before committing, build the student copies."""
+"""Notebook housekeeping: strip outputs before committing (nbstripout), build the student copies
+(nbconvert's TagRemovePreprocessor), record measured runtimes."""
 
 from __future__ import annotations
 
@@ -8,26 +9,26 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["SOLUTION_TAG", "strip_outputs", "remove_solutions", "build_student"]
+__all__ = ["SOLUTION_TAG", "build_student", "is_solution", "remove_solutions", "strip_outputs"]
 
 SOLUTION_TAG = "solution"
-KEEP_METADATA = ("kernelspec", "language_info")
+#: Editor and Colab metadata that nbstripout removes on top of outputs and execution counts; the
+#: hygiene test allows nothing but ``kernelspec`` in a stored notebook's metadata.
+EXTRA_KEYS = (
+    "metadata.signature", "metadata.widgets", "metadata.language_info", "metadata.vscode",
+    "metadata.colab", "metadata.accelerator", "metadata.gpuClass", "metadata.toc",
+    "cell.metadata.collapsed", "cell.metadata.scrolled", "cell.metadata.ExecuteTime",
+    "cell.metadata.execution", "cell.metadata.heading_collapsed", "cell.metadata.hidden",
+    "cell.metadata.colab", "cell.metadata.id", "cell.metadata.outputId", "cell.metadata.editable",
+    "cell.metadata.deletable", "cell.metadata.jp-MarkdownHeadingCollapsed",
+)
 
 
 def strip_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Remove outputs, execution counts and editor metadata; keep cell tags."""
-    for cell in nb.cells:
-        tags = cell.get("metadata", {}).get("tags")
-        cell["metadata"] = {"tags": tags} if tags else {}
-        if cell.cell_type == "code":
-            cell["outputs"] = []
-            cell["execution_count"] = None
-    nb.metadata = {k: v for k, v in nb.metadata.items() if k in KEEP_METADATA}
-    nb.metadata.setdefault(
-        "kernelspec", {"display_name": "Python 3", "language": "python", "name": "python3"}
-    )
-    nb.metadata.pop("language_info", None)
-    return nb
+    """Remove outputs, execution counts and editor metadata with nbstripout; keep ids and tags."""
+    from nbstripout import strip_output
+
+    return strip_output(nb, keep_output=False, keep_count=False, keep_id=True, extra_keys=list(EXTRA_KEYS))
 
 
 def is_solution(cell: nbformat.NotebookNode) -> bool:
@@ -36,7 +37,10 @@ def is_solution(cell: nbformat.NotebookNode) -> bool:
 
 def remove_solutions(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop every cell tagged ``solution`` (the student copy keeps the exercise stubs)."""
-    nb.cells = [cell for cell in nb.cells if not is_solution(cell)]
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
+    nb, _ = remover.preprocess(nb, {})
     return nb
 
 
