@@ -20,7 +20,7 @@ help:
 	@echo "make test      set up everything (venv, Debian packages, offline hub) and run all tests and notebooks"
 	@echo "make unit      the fast tests only (no notebooks)"
 	@echo "make test-online  the notebooks against the real Hub, NLTK and spaCy downloads (needs internet)"
-	@echo "make download  prefetch every checkpoint, NLTK resource and spaCy model (needs internet)"
+	@echo "make download  prefetch what the notebooks load (needs internet); CHAPTERS=\"01 03\" for some"
 	@echo "make doctor    what is installed, what is missing, and the fix"
 	@echo "make student   notebooks without solution cells, in build/student/"
 	@echo "make strip     remove outputs from notebooks before committing"
@@ -77,7 +77,7 @@ unit: $(VENV)/.test
 	$(BIN)/python -m pytest tests -p no:nbval --ignore-glob='*.ipynb' -o addopts="-ra -p no:cacheprovider"
 
 download: $(VENV)/.lab
-	$(BIN)/python -m nlpcourse download
+	$(BIN)/python -m nlpcourse download $(CHAPTERS)
 
 doctor: $(VENV)/.lab
 	$(BIN)/python -m nlpcourse doctor

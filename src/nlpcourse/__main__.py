@@ -13,7 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("doctor", help="check packages, NLTK data, spaCy model, device and network")
     sub.add_parser(
         "download",
-        help="prefetch every checkpoint, NLTK resource and spaCy model the course uses",
+        help="prefetch what the chosen chapters load ([CHAPTER ...]; none: every chapter)",
         add_help=False,
     )
     strip = sub.add_parser("strip", help="remove outputs and execution counts from notebooks")
