@@ -11,7 +11,7 @@ module is. ``<hash>`` is 64 hex digits: evaluate's ``files_to_hash`` of the scri
 files it imports relatively, as an online load computes it (reimplemented here so that the build
 need not import evaluate). The folder holds the script, its helpers (bleu's ``nmt_bleu`` and
 ``tokenizer_13a``, squad's ``compute_score``) and ``__init__.py`` files. The sources are the
-upstream modules, kept in ``modules/<name>/``.
+upstream scripts, kept unchanged in ``third_party/evaluate_modules/<name>/`` (see its README).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import re
 import shutil
 from pathlib import Path
 
-MODULES_DIR = Path(__file__).resolve().parent / "modules"
+MODULES_DIR = Path(__file__).resolve().parent / "third_party" / "evaluate_modules"
 INPUTS: list[Path] = [
     Path(__file__).resolve(),
     *sorted(p for p in MODULES_DIR.rglob("*.py") if "__pycache__" not in p.parts),
@@ -47,7 +47,7 @@ def _helper_files(script: Path) -> list[Path]:
     """The files ``script`` imports relatively, in the order evaluate hashes them.
 
     An import with a ``# From: URL`` comment is what an online load downloads from that URL
-    (bleu's ``nmt_bleu`` comes from tensorflow/nmt); ``modules/`` keeps that file's text.
+    (bleu's ``nmt_bleu`` comes from tensorflow/nmt); ``MODULES_DIR`` keeps that file's text.
     """
     helpers: list[Path] = []
     for name in _RELATIVE_IMPORT.findall(script.read_text(encoding="utf-8")):
@@ -80,7 +80,7 @@ def install_module(name: str, metrics_dir: Path) -> Path:
     if not script.is_file():
         raise FileNotFoundError(
             f"no offline stand-in for evaluate module {name!r}: "
-            f"add tests/offline_hub/modules/{name}/{name}.py"
+            f"add {MODULES_DIR.relative_to(MODULES_DIR.parents[3])}/{name}/{name}.py"
         )
     helpers = _helper_files(script)
     digest = files_hash([script, *helpers])

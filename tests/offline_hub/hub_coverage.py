@@ -132,7 +132,7 @@ _HINTS = {
     HUB_ID: "add it to CHECKPOINTS in src/nlpcourse/registry.py so the offline hub builds a stand-in",
     HUB_DATASET: "ship the data under data/ and load it with load_dataset('csv'/'json', data_files=...)",
     PIPELINE_TASK: "transformers does not know this pipeline task",
-    EVALUATE: "add it to EVALUATE_MODULES and tests/offline_hub/modules/<name>/",
+    EVALUATE: "add it to EVALUATE_MODULES and tests/offline_hub/third_party/evaluate_modules/<name>/",
     NLTK: "add it to NLTK_RESOURCES and build it in tests/offline_hub/nltk_data.py",
     SPACY: "add it to SPACY_MODELS and install it in tests/offline_hub/spacy_model.py",
 }
