@@ -29,8 +29,6 @@ from nlpcourse._meta import COLAB_INSTALL
 from nlpcourse.exercises import not_answered
 from nlpcourse.notebooks import build_student, is_solution
 
-pytestmark = pytest.mark.colab
-
 ROOT = Path(__file__).resolve().parents[2]
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -145,8 +143,24 @@ def calls_checker(cell: nbformat.NotebookNode) -> bool:
     )
 
 
+def test_not_answered_pattern_tells_stubs_from_answers() -> None:
+    from nlpcourse.exercises.ch01 import check_wordpiece_tokens
+
+    assert NOT_ANSWERED.search(str(check_wordpiece_tokens(...)))
+    assert not NOT_ANSWERED.search(str(check_wordpiece_tokens(["transformers"])))
+
+
+def test_calls_checker_finds_top_level_checker_calls() -> None:
+    stub = nbformat.v4.new_code_cell("answer = ...\ncheck_stems(answer)")
+    solution = nbformat.v4.new_code_cell("answer = 1\nassert check_stems(answer)")
+    assert calls_checker(stub) and not calls_checker(solution)
+    assert not calls_checker(nbformat.v4.new_code_cell("%pip install x"))
+
+
+@pytest.mark.colab
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_student_notebook_runs_like_colab(
+    offline_hub: Path,
     notebook: Path,
     student_dir: Path,
     course_wheel: Path,
