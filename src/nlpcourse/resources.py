@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from nlpcourse.registry import NLTK
+
 __all__ = ["NLTK_PATHS", "MissingResource", "load_spacy", "nltk_resource_path", "nltk_server", "require_nltk"]
 
-#: Where ``nltk.data.find`` looks for each resource the course uses.
-NLTK_PATHS = {
-    "punkt_tab": "tokenizers/punkt_tab/english",
-    "wordnet": "corpora/wordnet",
-    "stopwords": "corpora/stopwords",
-    "averaged_perceptron_tagger_eng": "taggers/averaged_perceptron_tagger_eng",
-}
+#: Where ``nltk.data.find`` looks for each resource the course uses (from the registry).
+NLTK_PATHS: dict[str, str] = {resource.name: resource.path for resource in NLTK}
 
 
 class MissingResource(LookupError):

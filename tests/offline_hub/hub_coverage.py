@@ -111,19 +111,14 @@ class Provided:
     @classmethod
     def from_registry(cls) -> Provided:
         """The registry's entries; for NLTK, those of them that ``nltk_data.py`` builds."""
-        import importlib.util
-
         from nlpcourse import registry
 
-        spec = importlib.util.spec_from_file_location(
-            "_offline_hub_nltk_data", Path(__file__).with_name("nltk_data.py")
-        )
-        nltk_data = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(nltk_data)
+        from . import nltk_data
+
         return cls(
             hub_ids={c.id: c.revision for c in registry.CHECKPOINTS},
             evaluate=frozenset(registry.EVALUATE_MODULES),
-            nltk=frozenset(registry.NLTK_RESOURCES) & frozenset(nltk_data.RESOURCES),
+            nltk=frozenset(registry.NLTK_RESOURCES) & frozenset(nltk_data.BUILDERS),
             spacy=frozenset(registry.SPACY_MODELS),
         )
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -23,16 +22,10 @@ from pathlib import Path
 import torch
 from transformers import PreTrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import hubcache  # noqa: E402
-import toktrain  # noqa: E402
-import training  # noqa: E402
+from . import hubcache, toktrain, training
 
 SEED = 1234
 LM_STEPS = 250  # tiny causal LMs: enough for fluent text to score a lower perplexity than shuffled
-CONLL_LABELS = ["O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
 T5_TASK_PARAMS = {
     "summarization": {
         "early_stopping": True, "length_penalty": 2.0, "max_length": 200, "min_length": 30,
@@ -74,6 +67,22 @@ class CourseData:
     def texts(self) -> list[str]:
         """Everything tokenizers are trained on."""
         return self.corpus + [r["text"] for r in self.reviews] + [" ".join(r["tokens"]) for r in self.ner]
+
+
+def id2label(recipe: str) -> dict[int, str]:
+    """The real label map of the checkpoints built by ``recipe``, from the registry."""
+    from nlpcourse.registry import CHECKPOINTS
+
+    maps = {c.labels for c in CHECKPOINTS if c.recipe == recipe}
+    if len(maps) != 1 or not next(iter(maps)):
+        raise ValueError(f"the checkpoints of recipe {recipe!r} need one shared label list, found {maps}")
+    return dict(enumerate(next(iter(maps))))
+
+
+def _labelled(recipe: str) -> dict[str, dict]:
+    """``id2label`` and ``label2id`` config arguments for the stand-in of ``recipe``."""
+    labels = id2label(recipe)
+    return {"id2label": labels, "label2id": {v: k for k, v in labels.items()}}
 
 
 def data_dir(repo: Path) -> Path:
@@ -227,9 +236,7 @@ class Builder:
     def sentiment(self) -> Path:
         from transformers import DistilBertForSequenceClassification
 
-        labels = {0: "NEGATIVE", 1: "POSITIVE"}
-        cfg = self._distil_config(id2label=labels, label2id={v: k for k, v in labels.items()},
-                                  finetuning_task="sst-2")
+        cfg = self._distil_config(**_labelled("sentiment"), finetuning_task="sst-2")
         training.seed_all(SEED)
         model = DistilBertForSequenceClassification(cfg)
         _load_body(model.distilbert, self._distil_body())
@@ -243,9 +250,7 @@ class Builder:
     def ner(self) -> Path:
         from transformers import BertConfig, BertForTokenClassification
 
-        id2label = dict(enumerate(CONLL_LABELS))
-        cfg = BertConfig(**{**self.minilm_config.to_dict(), "architectures": None, "id2label": id2label,
-                            "label2id": {v: k for k, v in id2label.items()}})
+        cfg = BertConfig(**{**self.minilm_config.to_dict(), "architectures": None, **_labelled("ner")})
         training.seed_all(SEED)
         model = BertForTokenClassification(cfg)
         _load_body(model.bert, self.minilm)
@@ -263,9 +268,7 @@ class Builder:
     def nli_distilbert(self) -> Path:
         from transformers import DistilBertForSequenceClassification
 
-        labels = {0: "ENTAILMENT", 1: "NEUTRAL", 2: "CONTRADICTION"}
-        cfg = self._distil_config(id2label=labels, label2id={v: k for k, v in labels.items()},
-                                  finetuning_task="mnli")
+        cfg = self._distil_config(**_labelled("nli_distilbert"), finetuning_task="mnli")
         training.seed_all(SEED)
         model = DistilBertForSequenceClassification(cfg)
         _load_body(model.distilbert, self._distil_body())
@@ -274,9 +277,7 @@ class Builder:
     def regard(self) -> Path:
         from transformers import BertConfig, BertForSequenceClassification
 
-        labels = {0: "negative", 1: "neutral", 2: "positive", 3: "other"}
-        cfg = BertConfig(**{**self.minilm_config.to_dict(), "architectures": None, "id2label": labels,
-                            "label2id": {v: k for k, v in labels.items()}})
+        cfg = BertConfig(**{**self.minilm_config.to_dict(), "architectures": None, **_labelled("regard")})
         training.seed_all(SEED)
         model = BertForSequenceClassification(cfg)
         _load_body(model.bert, self.minilm)
@@ -355,9 +356,8 @@ class Builder:
     def hate(self) -> Path:
         from transformers import RobertaForSequenceClassification
 
-        labels = {0: "nothate", 1: "hate"}
         tok = self._bpe_roberta()
-        cfg = self._roberta_config(tok, id2label=labels, label2id={v: k for k, v in labels.items()})
+        cfg = self._roberta_config(tok, **_labelled("hate"))
         training.seed_all(SEED)
         return _save(self.work / "roberta-hate", RobertaForSequenceClassification(cfg), tok)
 
@@ -365,12 +365,11 @@ class Builder:
         from transformers import BartConfig, BartForSequenceClassification
 
         tok = toktrain.roberta(self.data.texts, model_max_length=1024)
-        labels = {0: "contradiction", 1: "neutral", 2: "entailment"}
         cfg = BartConfig(vocab_size=len(tok), d_model=64, encoder_layers=2, decoder_layers=2,
                          encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=128,
                          decoder_ffn_dim=128, max_position_embeddings=1024, pad_token_id=1, bos_token_id=0,
                          eos_token_id=2, decoder_start_token_id=2, forced_eos_token_id=2,
-                         id2label=labels, label2id={v: k for k, v in labels.items()})
+                         **_labelled("bart_mnli"))
         training.seed_all(SEED)
         return _save(self.work / "bart-mnli", BartForSequenceClassification(cfg), tok)
 
@@ -401,7 +400,6 @@ def build(hf_home: Path, repo: Path, data: Path | None = None) -> None:
 
     ``data`` is the course data folder (default: ``repo/data``).
     """
-    sys.path.insert(0, str(repo / "src"))
     from nlpcourse.registry import CHECKPOINTS
 
     missing = [f"{c.id} ({c.recipe})" for c in CHECKPOINTS if not callable(getattr(Builder, c.recipe, None))]

@@ -1,5 +1,7 @@
 """NLTK data of the offline hub (the folder that ``NLTK_DATA`` points to).
 
+One builder per resource of ``nlpcourse.registry.NLTK``, written at the resource's ``path``:
+
 - ``corpora/wordnet/``: the WordNet 3.0 database from Debian's ``wordnet-base`` and
   ``wordnet-sense-index`` packages (the latter has ``index.sense``, which NLTK's reader opens on
   load), plus the ``lexnames`` file the reader needs, made from the table in the
@@ -15,23 +17,19 @@ from __future__ import annotations
 import gzip
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from nltk.tokenize.punkt import PunktParameters
 
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / "data" / "corpus.txt"
 WORDNET_DIR = Path("/usr/share/wordnet")
 LEXNAMES_MAN = Path("/usr/share/man/man5/lexnames.5WN.gz")
 WORDNET_FILES: tuple[str, ...] = tuple(
     "adj.exc adv.exc noun.exc verb.exc cntlist.rev data.adj data.adv data.noun data.verb "
     "index.adj index.adv index.noun index.verb index.sense".split()
 )
-INPUTS: list[Path] = [Path(__file__).resolve(), CORPUS]
-#: The NLTK resources (``nltk.download`` names) this module builds.
-RESOURCES: tuple[str, ...] = ("punkt_tab", "wordnet", "stopwords")
 
 #: Abbreviations the real English Punkt model knows and a small course corpus may not teach it.
 SEED_ABBREVIATIONS: frozenset[str] = frozenset(
@@ -71,7 +69,7 @@ def lexnames_from_man_page(man_page: Path = LEXNAMES_MAN) -> str:
     return "".join(f"{number}\t{name}\t{_POS_CODE[name.split('.')[0]]}\n" for number, name in rows)
 
 
-def build_wordnet(target: Path) -> None:
+def build_wordnet(target: Path, corpus: Path) -> None:
     """Copy the WordNet 3.0 database into ``target`` and add ``lexnames``."""
     missing = [name for name in WORDNET_FILES if not (WORDNET_DIR / name).is_file()]
     if missing or not LEXNAMES_MAN.is_file():
@@ -101,12 +99,12 @@ def train_punkt(corpus: Path) -> PunktParameters:
     return params
 
 
-def build_punkt(nltk_dir: Path, corpus: Path) -> None:
-    """Write ``tokenizers/punkt_tab/english/`` under ``nltk_dir``."""
+def build_punkt(target: Path, corpus: Path) -> None:
+    """Write the English Punkt model into ``target`` (``<nltk_data>/tokenizers/punkt_tab/english``)."""
     import nltk
     from nltk.tokenize.punkt import save_punkt_params
 
-    target = nltk_dir / "tokenizers" / "punkt_tab" / "english"
+    nltk_dir = target.parents[2]
     if target.exists():
         shutil.rmtree(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -123,7 +121,7 @@ def build_punkt(nltk_dir: Path, corpus: Path) -> None:
     )
 
 
-def build_stopwords(target: Path) -> None:
+def build_stopwords(target: Path, corpus: Path) -> None:
     """Write ``corpora/stopwords/english`` (and its README) into ``target``."""
     target.mkdir(parents=True, exist_ok=True)
     (target / "english").write_text("".join(f"{word}\n" for word in STOPWORDS))
@@ -133,12 +131,22 @@ def build_stopwords(target: Path) -> None:
     )
 
 
+#: resource name -> its builder, called with the resource's folder and the course corpus.
+BUILDERS: dict[str, Callable[[Path, Path], None]] = {
+    "wordnet": build_wordnet, "stopwords": build_stopwords, "punkt_tab": build_punkt,
+}
+
+
 def build(nltk_dir: Path, repo: Path) -> None:
-    """Build the NLTK data folder ``nltk_dir`` from Debian's WordNet and the course corpus."""
+    """Build every NLTK resource of the registry into ``nltk_dir`` (WordNet from Debian, Punkt from data/)."""
+    from nlpcourse.registry import NLTK
+
+    missing = [resource.name for resource in NLTK if resource.name not in BUILDERS]
+    if missing:
+        raise SystemExit(f"offline hub: no builder for the NLTK resources {missing} in {__file__}")
     nltk_dir = Path(nltk_dir).resolve()
     corpus = Path(repo) / "data" / "corpus.txt"
     if not corpus.is_file():
         raise FileNotFoundError(f"{corpus} is missing: the Punkt model is trained on it")
-    build_wordnet(nltk_dir / "corpora" / "wordnet")
-    build_stopwords(nltk_dir / "corpora" / "stopwords")
-    build_punkt(nltk_dir, corpus)
+    for resource in NLTK:
+        BUILDERS[resource.name](nltk_dir / resource.path, corpus)
