@@ -58,8 +58,12 @@ debs:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $(DEBS); }
 
+# The offline hub writes only under $(HUB); installing its spaCy model into the venv is this step's
+# job, done only where the installed en_core_web_sm is missing or differs from the hub's wheel.
 hub: $(VENV)/.test debs
-	$(BIN)/python tests/offline_hub/build.py --out $(HUB)
+	$(BIN)/python -m tests.offline_hub.build --out $(HUB)
+	@$(BIN)/python -m tests.offline_hub.spacy_model --check $(HUB) || \
+	  $(PIP) install -q --no-deps --force-reinstall $(HUB)/spacy/*.whl
 
 test: hub
 	source $(HUB)/env.sh && $(BIN)/python -m pytest

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-# pytest puts this folder on sys.path before importing a conftest.py that is not in a package.
-import notebook_times
 import pytest
+
+from tests import notebook_times
 
 
 def pytest_configure(config: pytest.Config) -> None:

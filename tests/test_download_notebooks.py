@@ -7,31 +7,17 @@ for every Hub id, which revision and which part (config, tokenizer, weights) a c
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
 from nlpcourse import download, registry
+from tests.offline_hub import hub_coverage as cov
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-
-
-def _load_scanner():
-    spec = importlib.util.spec_from_file_location(
-        "offline_hub_coverage", ROOT / "tests/offline_hub/hub_coverage.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-cov = _load_scanner()
 KINDS = {cov.EVALUATE: "evaluate", cov.NLTK: "nltk", cov.SPACY: "spacy"}
 
 

@@ -6,7 +6,6 @@ network guard tests start their own processes and run anywhere.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import socket
 import subprocess
@@ -18,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.offline_hub import evaluate_modules as em
+
 ROOT = Path(__file__).resolve().parents[1]
-HUB = ROOT / "build" / "offline-hub"
+HUB = Path(os.environ.get("HF_HOME", ROOT / "build" / "offline-hub" / "hf")).parent  # the active hub
 NETGUARD = ROOT / "tests" / "offline_hub" / "netguard"
 BLOCKED = "network access is blocked in the course's offline test run"
 
@@ -29,14 +30,11 @@ needs_hub = pytest.mark.skipif(
 )
 
 
-def _sibling(name: str):
-    spec = importlib.util.spec_from_file_location(
-        f"offline_hub_{name}", ROOT / "tests/offline_hub" / f"{name}.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def _gpt2() -> str:
+    """The id of the GPT-2 checkpoint (its stand-in: the ``gpt2`` recipe)."""
+    from nlpcourse.registry import CHECKPOINTS
+
+    return next(c.id for c in CHECKPOINTS if c.recipe == "gpt2")
 
 
 # --- evaluate -------------------------------------------------------------------------------------
@@ -66,7 +64,6 @@ def test_cached_module_folders_use_evaluates_own_hash(tmp_path: Path) -> None:
 
     from nlpcourse.registry import EVALUATE_MODULES
 
-    em = _sibling("evaluate_modules")
     for name in EVALUATE_MODULES:
         script = em.install_module(name, tmp_path)
         helpers = sorted(
@@ -136,7 +133,7 @@ def test_text_metrics() -> None:
 def test_perplexity_computes_with_a_causal_lm(tmp_path: Path) -> None:
     from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
 
-    tokenizer = AutoTokenizer.from_pretrained("openai-community/gpt2")
+    tokenizer = AutoTokenizer.from_pretrained(_gpt2())
     tokenizer.pad_token = tokenizer.eos_token
     config = GPT2Config(
         vocab_size=len(tokenizer),
@@ -164,10 +161,10 @@ def test_perplexity_fails_with_gpt2_as_the_real_module_does() -> None:
     # that, so a notebook that works offline also works online.
     from transformers import AutoTokenizer
 
-    assert AutoTokenizer.from_pretrained("openai-community/gpt2").pad_token is None
+    assert AutoTokenizer.from_pretrained(_gpt2()).pad_token is None
     with pytest.raises(AttributeError, match="special_tokens_map_extended"):
         _load("perplexity", module_type="metric").compute(
-            predictions=["lorem ipsum"], model_id="openai-community/gpt2"
+            predictions=["lorem ipsum"], model_id=_gpt2()
         )
 
 

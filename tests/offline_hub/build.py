@@ -1,20 +1,19 @@
-"""Build the offline hub the test run uses: ``python tests/offline_hub/build.py --out build/offline-hub``.
+"""Build the offline hub the test run uses: ``python -m tests.offline_hub.build --out build/offline-hub``.
 
-Writes, under ``--out``:
+Writes, under ``--out`` and nowhere else:
   hf/          a Hugging Face cache (HF_HOME): a stand-in for every registry checkpoint, evaluate modules
   nltk_data/   NLTK data (NLTK_DATA)
+  spacy/       the spaCy model as a wheel; the environment step (``make hub``) installs it
   env.sh       ``source`` it to get exactly the test run's environment
   .stamp       the hash of every input; an unchanged hash skips the build
 
-and installs the spaCy model into the running environment. The build is rebuilt in a temporary
-folder next to ``--out`` and moved into place when complete.
+The build is rebuilt in a temporary folder next to ``--out`` and moved into place when complete.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib
 import importlib.metadata
 import os
 import shutil
@@ -23,6 +22,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from . import evaluate_modules, nltk_data, spacy_model
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -44,7 +45,7 @@ OFFLINE_ENV = {
 def input_files(repo: Path) -> list[Path]:
     """Every file whose content the build depends on."""
     own = [
-        p for p in sorted((repo / "tests" / "offline_hub").rglob("*"))
+        p for p in sorted(HERE.rglob("*"))
         if p.is_file() and "__pycache__" not in p.parts and p.suffix not in {".md", ".pyc"}
     ]
     return own + [repo / f for f in DATA_FILES] + [repo / "src" / "nlpcourse" / "registry.py"]
@@ -74,18 +75,10 @@ def env_lines(out: Path, repo: Path) -> list[str]:
     """The lines of env.sh: the test run's environment."""
     values = {"HF_HOME": str(out / "hf"), **OFFLINE_ENV, "NLTK_DATA": str(out / "nltk_data")}
     lines = [f'export {key}="{value}"' for key, value in values.items()]
-    guard = repo / "tests" / "offline_hub" / "netguard"
+    guard = HERE / "netguard"
     lines.append(f'export PYTHONPATH="{guard}${{PYTHONPATH:+:$PYTHONPATH}}"')
     lines.append('export NLPCOURSE_NETGUARD="1"')  # switches the guard's sitecustomize on
     return lines
-
-
-def _optional(module: str) -> object | None:
-    """Import a sibling build module, or None (with a warning) where it does not exist yet."""
-    if not (HERE / f"{module}.py").is_file():
-        print(f"WARNING: tests/offline_hub/{module}.py is missing: skipping that part of the offline hub")
-        return None
-    return importlib.import_module(module)
 
 
 def _timed(name: str, fn: Callable[[], object], timings: list[tuple[str, float]]) -> None:
@@ -101,11 +94,7 @@ def build(out: Path, repo: Path = REPO, force: bool = False) -> int:
     out = out.resolve()
     stamp = out / ".stamp"
     digest = inputs_hash(repo)
-    sys.path.insert(0, str(HERE))
-    spacy_model = _optional("spacy_model")
     if not force and stamp.is_file() and stamp.read_text().strip() == digest:
-        if spacy_model is not None:
-            spacy_model.build(repo)  # the venv may be new; a no-op when the model is installed
         print(f"offline hub up to date ({out}, {time.perf_counter() - t_start:.1f} s)")
         return 0
 
@@ -116,17 +105,12 @@ def build(out: Path, repo: Path = REPO, force: bool = False) -> int:
         hf_home = tmp / "hf"
         os.environ.update(OFFLINE_ENV)
         os.environ["HF_HOME"] = str(hf_home)  # nothing the build loads may reach a real cache
-        import models
+        from . import models  # torch and transformers: imported only when there is work to do
 
         _timed("Hugging Face models", lambda: models.build(hf_home, repo), timings)
-        evaluate_modules = _optional("evaluate_modules")
-        if evaluate_modules is not None:
-            _timed("evaluate modules", lambda: evaluate_modules.build(hf_home, repo), timings)
-        nltk_data = _optional("nltk_data")
-        if nltk_data is not None:
-            _timed("NLTK data", lambda: nltk_data.build(tmp / "nltk_data", repo), timings)
-        if spacy_model is not None:
-            _timed("spaCy model", lambda: spacy_model.build(repo), timings)
+        _timed("evaluate modules", lambda: evaluate_modules.build(hf_home), timings)
+        _timed("NLTK data", lambda: nltk_data.build(tmp / "nltk_data", repo), timings)
+        _timed("spaCy model", lambda: spacy_model.build(tmp / spacy_model.FOLDER), timings)
         (tmp / "env.sh").write_text(
             "# source this file to get the environment of the course's offline test run\n"
             + "\n".join(env_lines(out, repo)) + "\n"

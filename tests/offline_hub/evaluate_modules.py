@@ -22,10 +22,6 @@ import shutil
 from pathlib import Path
 
 MODULES_DIR = Path(__file__).resolve().parent / "third_party" / "evaluate_modules"
-INPUTS: list[Path] = [
-    Path(__file__).resolve(),
-    *sorted(p for p in MODULES_DIR.rglob("*.py") if "__pycache__" not in p.parts),
-]
 
 _HASH_LENGTH = 64
 
@@ -99,7 +95,7 @@ def install_module(name: str, metrics_dir: Path) -> Path:
     return target / script.name
 
 
-def build(hf_home: Path, repo: Path) -> None:
+def build(hf_home: Path) -> None:
     """Write a cached module for every name in ``nlpcourse.registry.EVALUATE_MODULES`` under ``hf_home``."""
     from nlpcourse.registry import EVALUATE_MODULES
 

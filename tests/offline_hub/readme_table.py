@@ -1,4 +1,4 @@
-"""Write the stand-in table of tests/offline_hub/README.md from the registry: ``python readme_table.py``.
+"""The stand-in table of tests/offline_hub/README.md: ``python -m tests.offline_hub.readme_table`` writes it.
 
 The registry (src/nlpcourse/registry.py) holds each checkpoint's tier and stand-in description; the
 README shows them between two markers, and a test fails when the two differ.
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 README = Path(__file__).resolve().with_name("README.md")
-BEGIN = "<!-- stand-in table: written by tests/offline_hub/readme_table.py from src/nlpcourse/registry.py -->"
+BEGIN = "<!-- stand-in table: written by python -m tests.offline_hub.readme_table from the registry -->"
 END = "<!-- end of the stand-in table -->"
 
 
