@@ -6,6 +6,7 @@ network guard tests start their own processes and run anywhere.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -222,6 +223,43 @@ def test_spacy_model_finds_entities() -> None:
         ("Morgan Stanley", "ORG"),
     }
     assert nlp.meta["version"] == "3.8.0"
+
+
+def _wheel_with_record(path: Path, record: str) -> Path:
+    import zipfile
+
+    from tests.offline_hub import spacy_model
+
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(f"{spacy_model.PACKAGE}-{spacy_model.VERSION}.dist-info/RECORD", record)
+    return path
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("en_core_web_sm") is None, reason="needs en_core_web_sm installed (make hub)"
+)
+def test_spacy_check_compares_the_installed_files_with_the_wheel(tmp_path: Path) -> None:
+    import importlib.metadata
+
+    from tests.offline_hub import spacy_model
+
+    installed = importlib.metadata.distribution(spacy_model.PACKAGE).read_text("RECORD") or ""
+    kept = [line for line in installed.splitlines() if "/meta.json," in line]
+    assert kept, "the installed model's RECORD lists its meta.json"
+    same = _wheel_with_record(tmp_path / "same.whl", "\n".join(kept))
+    assert spacy_model.differences(same) is None
+    path = kept[0].split(",")[0]
+    other = _wheel_with_record(tmp_path / "other.whl", f"{path},sha256=not-the-installed-hash,1\n")
+    assert "differs" in str(spacy_model.differences(other))
+
+
+@needs_hub
+def test_installed_spacy_model_is_the_hubs() -> None:
+    from tests.offline_hub import spacy_model
+
+    wheel = spacy_model.wheel(HUB / spacy_model.FOLDER)
+    assert wheel.is_file(), f"the offline hub has no {wheel.name}"
+    assert spacy_model.differences(wheel) is None, "make hub installs the hub's en_core_web_sm"
 
 
 # --- network guard --------------------------------------------------------------------------------
