@@ -204,7 +204,7 @@ class Builder:
         _load_body(model.bert, self.minilm)
         model.tie_weights()
         self.mlm_head = model.cls.predictions  # untrained; the DistilBERT MLM gets the same head
-        return _save(self.work / "bert-base-uncased", model, self.uncased_tok())
+        return _save(self.work / "bert-mlm", model, self.uncased_tok())
 
     def _distil_config(self, **kw: object) -> PreTrainedConfig:
         from transformers import DistilBertConfig
@@ -231,7 +231,7 @@ class Builder:
             model.vocab_layer_norm.load_state_dict(head.transform.LayerNorm.state_dict())
             model.vocab_projector.bias.copy_(head.bias)
         model.tie_weights()
-        return _save(self.work / "distilbert-base-uncased", model, self.uncased_tok())
+        return _save(self.work / "distilbert-mlm", model, self.uncased_tok())
 
     def sentiment(self) -> Path:
         from transformers import DistilBertForSequenceClassification
