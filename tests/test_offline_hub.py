@@ -23,7 +23,7 @@ from nlpcourse.registry import (
     STANDIN_TIERS,
     get_checkpoint,
 )
-from tests.offline_hub import models, readme_table
+from tests.offline_hub import build, evaluate_modules, models, readme_table
 
 REPO = Path(__file__).resolve().parents[1]
 PIPELINE_DEFAULT_TASKS = (
@@ -88,6 +88,24 @@ def test_offline_hub_readme_table_is_the_registrys() -> None:
     )
     for ckpt in CHECKPOINTS:
         assert f"| `{ckpt.id}`" in text, ckpt.id
+
+
+def test_build_stamp_hashes_every_input(tmp_path: Path) -> None:
+    files = set(build.input_files(REPO))
+    scripts = {p for p in evaluate_modules.MODULES_DIR.rglob("*.py") if "__pycache__" not in p.parts}
+    assert scripts and scripts <= files, "the evaluate module scripts are build inputs"
+    for module in (build, models, evaluate_modules, readme_table):
+        assert Path(module.__file__) in files, module.__name__
+    assert REPO / "src/nlpcourse/registry.py" in files
+    assert not any(p.suffix == ".md" for p in files)
+    # the hash follows the content of the course data
+    for name in (*build.DATA_FILES, "src/nlpcourse/registry.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes((REPO / name).read_bytes())
+    before = build.inputs_hash(tmp_path)
+    assert build.inputs_hash(tmp_path) == before
+    (tmp_path / "data/corpus.txt").write_text("another corpus\n")
+    assert build.inputs_hash(tmp_path) != before
 
 
 def test_get_checkpoint_error_lists_close_ids() -> None:

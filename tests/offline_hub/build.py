@@ -45,7 +45,7 @@ OFFLINE_ENV = {
 def input_files(repo: Path) -> list[Path]:
     """Every file whose content the build depends on."""
     own = [
-        p for p in sorted(HERE.rglob("*"))
+        p for p in sorted((repo / "tests" / "offline_hub").rglob("*"))
         if p.is_file() and "__pycache__" not in p.parts and p.suffix not in {".md", ".pyc"}
     ]
     return own + [repo / f for f in DATA_FILES] + [repo / "src" / "nlpcourse" / "registry.py"]
@@ -71,7 +71,7 @@ def inputs_hash(repo: Path) -> str:
     return digest.hexdigest()
 
 
-def env_lines(out: Path, repo: Path) -> list[str]:
+def env_lines(out: Path) -> list[str]:
     """The lines of env.sh: the test run's environment."""
     values = {"HF_HOME": str(out / "hf"), **OFFLINE_ENV, "NLTK_DATA": str(out / "nltk_data")}
     lines = [f'export {key}="{value}"' for key, value in values.items()]
@@ -113,7 +113,7 @@ def build(out: Path, repo: Path = REPO, force: bool = False) -> int:
         _timed("spaCy model", lambda: spacy_model.build(tmp / spacy_model.FOLDER), timings)
         (tmp / "env.sh").write_text(
             "# source this file to get the environment of the course's offline test run\n"
-            + "\n".join(env_lines(out, repo)) + "\n"
+            + "\n".join(env_lines(out)) + "\n"
         )
         (tmp / ".stamp").write_text(digest + "\n")
         old = out.with_name(f".{out.name}-old")
