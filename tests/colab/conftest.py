@@ -150,11 +150,8 @@ def course_wheel(colab_lock: None) -> Path:
 
 def spacy_model_wheel() -> Path:
     """A wheel of ``en_core_web_sm``, packaged the way the offline hub installs it into ``.venv``."""
-    sys.path.insert(0, str(ROOT / "tests" / "offline_hub"))
-    try:
-        import spacy_model
-    finally:
-        sys.path.pop(0)
+    from tests.offline_hub import spacy_model
+
     wheel = DIST / f"{spacy_model.PACKAGE}-{spacy_model.VERSION}-py3-none-any.whl"
     if not wheel.is_file():
         with tempfile.TemporaryDirectory(prefix="nlpcourse-spacy-") as tmp:
