@@ -13,7 +13,7 @@ TORCH_GIVEN := $(if $(filter file,$(origin TORCH)),,--given)
 HUB := build/offline-hub
 LAB_ARGS ?=
 
-.PHONY: help lab test test-online unit download student doctor debs hub strip runtimes clean distclean
+.PHONY: help lab test test-online unit download student doctor debs hub strip sync lint runtimes clean distclean
 
 help:
 	@echo "make lab       create/update .venv and open JupyterLab on notebooks/"
@@ -24,7 +24,9 @@ help:
 	@echo "make doctor    what is installed, what is missing, and the fix"
 	@echo "make student   notebooks without solution cells, in build/student/"
 	@echo "make strip     remove outputs from notebooks before committing"
-	@echo "make runtimes  after make test: write measured CPU times into title cells and README"
+	@echo "make sync      setup cell, badge and runtime line into every notebook; pair .ipynb and .py"
+	@echo "make lint      ruff on the package, the tests and the notebooks' paired sources"
+	@echo "make runtimes  after make test: record the measured CPU times, then make sync"
 	@echo "make clean     remove build/ ; make distclean also removes .venv/"
 
 $(BIN)/python:
@@ -90,8 +92,15 @@ student: $(VENV)/.lab
 	$(BIN)/python -m nlpcourse student --src notebooks --dest build/student
 
 # After `make test`: copy the measured per-notebook CPU times into title cells and the README.
-runtimes: $(VENV)/.lab
+runtimes: $(VENV)/.test
 	$(BIN)/python -m nlpcourse runtimes --times build/notebook-times.json
+
+# The newer file of each notebook pair (.ipynb, .py) wins; then the shared cells are written into both.
+sync: $(VENV)/.test
+	$(BIN)/python -m nlpcourse sync-notebooks
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check .
 
 strip: $(VENV)/.test
 	$(BIN)/python -m nlpcourse strip notebooks/*.ipynb

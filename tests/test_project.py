@@ -146,33 +146,6 @@ def test_make_student_drops_solution_cells(tmp_path: Path):
     assert [c.source for c in nbformat.read(out, as_version=4).cells] == ["answer = ..."]
 
 
-def test_record_runtimes_updates_title_and_readme(tmp_path: Path):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# 03 · X\n\n**Runtime:** CPU about 5 s; GPU: not measured yet.")
-    ]
-    (tmp_path / "03_x.ipynb").write_text(nbformat.writes(nb))
-    readme = tmp_path / "README.md"
-    readme.write_text(
-        "| Notebook | Topics | CPU time | GPU time |\n| [03 · X](notebooks/03_x.ipynb) | t | – | – |\n"
-    )
-    assert notebooks.record_runtimes({"03_x.ipynb": 125.0, "09_gone.ipynb": 1.0}, tmp_path, readme) == [
-        "03_x.ipynb"
-    ]
-    title = nbformat.read(tmp_path / "03_x.ipynb", as_version=4).cells[0].source
-    assert "CPU about 2.1 min;" in title
-    assert "| [03 · X](notebooks/03_x.ipynb) | t | 2.1 min | – |" in readme.read_text()
-
-
-def test_readme_cpu_times_match_the_title_cells():
-    readme = (ROOT / "README.md").read_text()
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        match = notebooks.RUNTIME_LINE.search(nbformat.read(path, as_version=4).cells[0].source)
-        assert match, f"{path.name}: title cell needs '**Runtime:** CPU about N s'"
-        row = next(line for line in readme.splitlines() if f"](notebooks/{path.name})" in line)
-        assert row.split("|")[3].strip() == match.group(2), f"README and {path.name} disagree on the CPU time"
-
-
 def test_make_test_online_stops_at_once_where_the_hub_cannot_be_reached():
     """Behind the test run's network guard no host answers: the target says so before any download."""
     env = {

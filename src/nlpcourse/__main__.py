@@ -1,4 +1,4 @@
-"""Command line: ``python -m nlpcourse {doctor,download,strip,student,runtimes}``."""
+"""Command line: ``python -m nlpcourse {doctor,download,strip,student,sync-notebooks,runtimes}``."""
 
 from __future__ import annotations
 
@@ -21,7 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     student = sub.add_parser("student", help="write notebooks without solution cells")
     student.add_argument("--src", type=Path, default=Path("notebooks"))
     student.add_argument("--dest", type=Path, default=Path("build/student"))
-    runtimes = sub.add_parser("runtimes", help="write measured CPU times into title cells and README")
+    sub.add_parser(
+        "sync-notebooks",
+        help="write the setup cell, Colab badge and runtime line into every notebook, the README's times, "
+        "and each notebook's paired jupytext source (the newer file of a pair wins)",
+    )
+    runtimes = sub.add_parser(
+        "runtimes", help="record a test run's CPU times in benchmarks/runtimes.json, then sync-notebooks"
+    )
     runtimes.add_argument("--times", type=Path, default=Path("build/notebook-times.json"))
     args, rest = parser.parse_known_args(argv)
 
@@ -47,13 +54,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
 
-    if args.command == "runtimes":
-        import json
+    if args.command in {"runtimes", "sync-notebooks"}:
+        from nlpcourse import sync
 
-        rows = json.loads(args.times.read_text())
-        times = {row["notebook"]: row["seconds"] for row in rows if row["passed"]}
-        written = notebooks.record_runtimes(times, Path("notebooks"), Path("README.md"))
-        print(f"recorded CPU times of {len(written)} notebook(s)")
+        runtimes_json = Path("benchmarks/runtimes.json")
+        if args.command == "runtimes":
+            recorded = sync.record(args.times, runtimes_json)
+            print(f"recorded the CPU times of {len(recorded)} notebook(s) in {runtimes_json}")
+        changed = sync.sync_all(Path("notebooks"), Path("README.md"), runtimes_json)
+        print(f"sync-notebooks: {len(changed)} file(s) written" + "".join(f"\n  {p}" for p in changed))
         return 0
     if args.command == "strip":
         changed = notebooks.strip_files(args.paths)

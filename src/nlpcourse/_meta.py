@@ -24,6 +24,12 @@ def colab_badge(notebook: str) -> str:
     )
 
 
+#: The runtime paragraph of every title cell; ``sync-notebooks`` fills it from benchmarks/runtimes.json.
+RUNTIME_LINE = (
+    "**Runtime:** CPU {cpu}; GPU: {gpu}. Measured by the test run on 2 CPU cores with the small offline "
+    "stand-in models, not the real checkpoints: expect longer with them, plus the first download."
+)
+
 #: The line a notebook's setup cell runs in Colab to install the course package.
 COLAB_INSTALL = f'%pip install -q "nlpcourse @ git+{REPO_URL}"'
 

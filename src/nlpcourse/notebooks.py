@@ -1,9 +1,8 @@
 """Notebook housekeeping: strip outputs before committing (nbstripout), build the student copies
-(nbconvert's TagRemovePreprocessor), record measured runtimes."""
+(nbconvert's TagRemovePreprocessor)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -66,40 +65,4 @@ def build_student(src: Path, dest: Path) -> list[Path]:
         target = dest / path.name
         nbformat.write(nb, target)
         written.append(target)
-    return written
-
-
-RUNTIME_LINE = re.compile(r"(\*\*Runtime:\*\* CPU about )([0-9.]+ (?:s|min))")
-
-
-def format_seconds(seconds: float) -> str:
-    return f"{round(seconds)} s" if seconds < 90 else f"{seconds / 60:.1f} min"
-
-
-def record_runtimes(times: dict[str, float], notebooks_dir: Path, readme: Path) -> list[str]:
-    """Write measured CPU times into each title cell's Runtime line and the README chapter table.
-
-    ``times`` maps notebook file names to seconds (``build/notebook-times.json`` of a test run).
-    Returns the names of the notebooks whose time was written.
-    """
-    written = []
-    table = readme.read_text(encoding="utf-8").splitlines()
-    for name, seconds in sorted(times.items()):
-        path = notebooks_dir / name
-        if not path.exists():
-            continue
-        nb = nbformat.read(path, as_version=4)
-        title = nb.cells[0]
-        new_source, count = RUNTIME_LINE.subn(rf"\g<1>{format_seconds(seconds)}", title.source)
-        if count != 1:
-            raise ValueError(f"{name}: title cell needs one '**Runtime:** CPU about N s' line")
-        title.source = new_source
-        nbformat.write(nb, path)
-        for i, line in enumerate(table):
-            if line.startswith("| [") and f"](notebooks/{name})" in line:
-                cells = line.split("|")
-                cells[3] = f" {format_seconds(seconds)} "
-                table[i] = "|".join(cells)
-        written.append(name)
-    readme.write_text("\n".join(table) + "\n", encoding="utf-8")
     return written

@@ -1,0 +1,163 @@
+"""``python -m nlpcourse sync-notebooks``: write what every notebook shares from its one definition.
+
+The setup cell (``_meta.SETUP_CELL``), the Colab badge (``_meta.colab_badge``) and the runtime line
+(``_meta.RUNTIME_LINE`` filled from ``benchmarks/runtimes.json``) are written into every notebook, the
+README's CPU and GPU columns from the same file, and each notebook's paired jupytext source
+(``notebooks/NN_topic.py``) is rewritten from the ``.ipynb``. A test runs the same functions and fails
+when a stored file differs from what this command would write.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from nlpcourse import _meta
+
+__all__ = [
+    "Runtime", "load_runtimes", "paired_source", "read_pair", "record", "sync_all", "sync_notebook",
+    "sync_readme",
+]
+
+BADGE = re.compile(r"^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)$", re.MULTILINE)
+#: The runtime paragraph: from ``**Runtime:**`` to the blank line that ends it.
+RUNTIME_PARAGRAPH = re.compile(r"^\*\*Runtime:\*\*.*?(?=\n\n|\Z)", re.MULTILINE | re.DOTALL)
+WRAP = 104  # characters per markdown line, so the paired .py stays within ruff's line length
+#: jupytext's percent format, with only cell tags kept (no notebook metadata in the .py header).
+JUPYTEXT_FORMAT = {"extension": ".py", "format_name": "percent"}
+JUPYTEXT_OPTIONS = {"notebook_metadata_filter": "-all", "cell_metadata_filter": "tags"}
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Measured seconds of one notebook; ``None`` where it has not been measured."""
+
+    cpu_s: float | None = None
+    gpu_s: float | None = None
+
+
+def format_seconds(seconds: float | None) -> str:
+    """``"12 s"``, ``"2.1 min"``, or ``"not measured yet"``."""
+    if seconds is None:
+        return "not measured yet"
+    return f"{round(seconds)} s" if seconds < 90 else f"{seconds / 60:.1f} min"
+
+
+def about(seconds: float | None) -> str:
+    return "not measured yet" if seconds is None else f"about {format_seconds(seconds)}"
+
+
+def load_runtimes(path: Path) -> dict[str, Runtime]:
+    """``benchmarks/runtimes.json``: notebook file name -> measured times."""
+    raw = json.loads(path.read_text(encoding="utf-8"))["notebooks"]
+    return {name: Runtime(row.get("cpu_s"), row.get("gpu_s")) for name, row in raw.items()}
+
+
+def runtime_paragraph(runtime: Runtime) -> str:
+    text = _meta.RUNTIME_LINE.format(cpu=about(runtime.cpu_s), gpu=about(runtime.gpu_s))
+    return textwrap.fill(text, width=WRAP, break_long_words=False, break_on_hyphens=False)
+
+
+def sync_notebook(nb: nbformat.NotebookNode, name: str, runtime: Runtime) -> nbformat.NotebookNode:
+    """Write the badge and runtime line into the title cell and the setup cell as the first code cell."""
+    title = nb.cells[0]
+    if title.cell_type != "markdown" or not title.source.startswith("# "):
+        raise ValueError(f"{name}: the first cell must be the markdown title cell")
+    badge = _meta.colab_badge(name)
+    source = BADGE.sub(lambda _: badge, title.source, count=1)
+    if badge not in source:  # no badge yet: under the heading
+        heading, _, rest = source.partition("\n")
+        source = f"{heading}\n\n{badge}\n{rest}"
+    paragraph = runtime_paragraph(runtime)
+    source, count = RUNTIME_PARAGRAPH.subn(lambda _: paragraph, source, count=1)
+    if count != 1:
+        source = source.rstrip("\n") + "\n\n" + paragraph
+    title.source = source
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    if code and code[0].source.lstrip().startswith(("import sys", "import subprocess")):
+        code[0].source = _meta.SETUP_CELL
+    else:
+        nb.cells.insert(1, nbformat.v4.new_code_cell(_meta.SETUP_CELL))
+    return nb
+
+
+def sync_readme(readme: str, runtimes: dict[str, Runtime]) -> str:
+    """The README with its chapter table's CPU and GPU columns (3 and 4) taken from ``runtimes``."""
+    lines = readme.splitlines()
+    for i, line in enumerate(lines):
+        match = re.match(r"\| \[[^]]*\]\(notebooks/([^)]+\.ipynb)\)", line)
+        if match and match.group(1) in runtimes:
+            cells = line.split("|")
+            runtime = runtimes[match.group(1)]
+            cells[3] = f" {format_seconds(runtime.cpu_s)} "
+            cells[4] = f" {format_seconds(runtime.gpu_s)} "
+            lines[i] = "|".join(cells)
+    return "\n".join(lines) + "\n"
+
+
+def paired_source(nb: nbformat.NotebookNode) -> str:
+    """The notebook in jupytext's percent format, as the paired ``.py`` beside it holds it."""
+    import jupytext
+
+    copy = nbformat.from_dict(json.loads(json.dumps(nb)))
+    copy.metadata["jupytext"] = dict(JUPYTEXT_OPTIONS)
+    return jupytext.writes(copy, fmt=JUPYTEXT_FORMAT)
+
+
+def read_pair(path: Path) -> nbformat.NotebookNode:
+    """The notebook at ``path``, with the cells of its paired ``.py`` when that file is newer.
+
+    Edit either file of a pair; the newer one wins, as with ``jupytext --sync``. Cell ids and tags of
+    the ``.ipynb`` are kept for the cells that did not change.
+    """
+    nb = nbformat.read(path, as_version=4)
+    script = path.with_suffix(".py")
+    if script.exists() and script.stat().st_mtime > path.stat().st_mtime:
+        import jupytext
+        from jupytext.combine import combine_inputs_with_outputs
+
+        edited = jupytext.read(script, fmt=JUPYTEXT_FORMAT)
+        edited.metadata = nb.metadata
+        combine_inputs_with_outputs(edited, nb, fmt=JUPYTEXT_FORMAT)
+        nb = nbformat.from_dict(json.loads(json.dumps(edited)))
+    nb.metadata.pop("jupytext", None)
+    return nb
+
+
+def record(times_json: Path, runtimes_json: Path) -> list[str]:
+    """Copy the CPU times of the notebooks that passed in a test run into ``runtimes_json``."""
+    rows = json.loads(times_json.read_text(encoding="utf-8"))
+    data = json.loads(runtimes_json.read_text(encoding="utf-8")) if runtimes_json.exists() else {}
+    table = data.setdefault("notebooks", {})
+    recorded = []
+    for row in rows:
+        if row["passed"]:
+            table.setdefault(row["notebook"], {})["cpu_s"] = row["seconds"]
+            recorded.append(row["notebook"])
+    data["notebooks"] = dict(sorted(table.items()))
+    runtimes_json.parent.mkdir(parents=True, exist_ok=True)
+    runtimes_json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return recorded
+
+
+def sync_all(notebooks_dir: Path, readme: Path, runtimes_json: Path) -> list[Path]:
+    """Bring every notebook, its paired source and the README in step; return the files changed."""
+    runtimes = load_runtimes(runtimes_json)
+    changed: list[Path] = []
+
+    def write(path: Path, text: str) -> None:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+
+    for path in sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb")):
+        nb = sync_notebook(read_pair(path), path.name, runtimes.get(path.name, Runtime()))
+        write(path, nbformat.writes(nb) + "\n")
+        write(path.with_suffix(".py"), paired_source(nb))
+    write(readme, sync_readme(readme.read_text(encoding="utf-8"), runtimes))
+    return changed
