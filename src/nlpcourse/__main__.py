@@ -21,11 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     student = sub.add_parser("student", help="write notebooks without solution cells")
     student.add_argument("--src", type=Path, default=Path("notebooks"))
     student.add_argument("--dest", type=Path, default=Path("build/student"))
-    sub.add_parser(
+    sync_parser = sub.add_parser(
         "sync-notebooks",
         help="write the setup cell, Colab badge and runtime line into every notebook, the README's times, "
         "and each notebook's paired jupytext source (the newer file of a pair wins)",
     )
+    sync_parser.add_argument("names", nargs="*", help="only these notebooks (default: all)")
     runtimes = sub.add_parser(
         "runtimes", help="record a test run's CPU times in benchmarks/runtimes.json, then sync-notebooks"
     )
@@ -61,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "runtimes":
             recorded = sync.record(args.times, runtimes_json)
             print(f"recorded the CPU times of {len(recorded)} notebook(s) in {runtimes_json}")
-        changed = sync.sync_all(Path("notebooks"), Path("README.md"), runtimes_json)
+        only = getattr(args, "names", [])
+        changed = sync.sync_all(Path("notebooks"), Path("README.md"), runtimes_json, only)
         print(f"sync-notebooks: {len(changed)} file(s) written" + "".join(f"\n  {p}" for p in changed))
         return 0
     if args.command == "strip":

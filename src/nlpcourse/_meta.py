@@ -18,23 +18,42 @@ def colab_url(notebook: str) -> str:
 
 
 def colab_badge(notebook: str) -> str:
-    """Markdown for the badge that opens ``notebook`` in Colab."""
+    """Markdown for the badge that opens ``notebook`` in Colab.
+
+    Reference-style links keep every line short, so the notebook's paired .py passes ruff's line length.
+    """
     return (
-        f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab_url(notebook)})"
+        "[![Open In Colab][colab-badge]][colab]\n\n"
+        "[colab-badge]: https://colab.research.google.com/assets/colab-badge.svg\n"
+        f"[colab]: {colab_url(notebook)}"
     )
 
 
 #: The runtime paragraph of every title cell; ``sync-notebooks`` fills it from benchmarks/runtimes.json.
 RUNTIME_LINE = (
     "**Runtime:** CPU {cpu}; GPU: {gpu}. Measured by the test run on 2 CPU cores with the small offline "
-    "stand-in models, not the real checkpoints: expect longer with them, plus the first download."
+    "stand-in models, not the real checkpoints: expect longer with them. {download}"
+)
+#: The download sentence of the runtime paragraph, with the chapter's size from the registry.
+DOWNLOAD_LINE = (
+    "**Download:** {size} the first time it runs (`python -m nlpcourse download {chapter}` fetches it ahead)."
+)
+NO_DOWNLOAD_LINE = "**Download:** nothing."
+
+#: What the setup cell installs in Colab: the course package with its base dependencies only (Colab
+#: brings its own Jupyter server; installing another one there can break the runtime).
+COLAB_SPEC = f"nlpcourse @ git+{REPO_URL}"
+
+#: The lines a notebook's setup cell runs in Colab to install the course package. Plain Python rather
+#: than ``%pip`` so that the notebook's paired .py source is valid Python that ruff can check.
+COLAB_INSTALL = (
+    f'course = "{COLAB_SPEC}"\n'
+    '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", course], check=True)'
 )
 
-#: The line a notebook's setup cell runs in Colab to install the course package.
-COLAB_INSTALL = f'%pip install -q "nlpcourse @ git+{REPO_URL}"'
-
 #: The first code cell of every notebook, exactly.
-SETUP_CELL = f"""import sys
+SETUP_CELL = f"""import subprocess
+import sys
 
 if "google.colab" in sys.modules:  # Colab: install the course package first
     {COLAB_INSTALL}

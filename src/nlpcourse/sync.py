@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,12 @@ __all__ = [
     "sync_readme",
 ]
 
-BADGE = re.compile(r"^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)$", re.MULTILINE)
+#: The badge as ``_meta.colab_badge`` writes it (reference links), or as one inline link.
+BADGE = re.compile(
+    r"^\[!\[Open In Colab\]\[colab-badge\]\]\[colab\]\n\n\[colab-badge\]: \S+\n\[colab\]: \S+$"
+    r"|^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)$",
+    re.MULTILINE,
+)
 #: The runtime paragraph: from ``**Runtime:**`` to the blank line that ends it.
 RUNTIME_PARAGRAPH = re.compile(r"^\*\*Runtime:\*\*.*?(?=\n\n|\Z)", re.MULTILINE | re.DOTALL)
 WRAP = 104  # characters per markdown line, so the paired .py stays within ruff's line length
@@ -58,8 +64,20 @@ def load_runtimes(path: Path) -> dict[str, Runtime]:
     return {name: Runtime(row.get("cpu_s"), row.get("gpu_s")) for name, row in raw.items()}
 
 
-def runtime_paragraph(runtime: Runtime) -> str:
-    text = _meta.RUNTIME_LINE.format(cpu=about(runtime.cpu_s), gpu=about(runtime.gpu_s))
+def download_sentence(chapter: str) -> str:
+    """What ``python -m nlpcourse download <chapter>`` fetches, from the registry's sizes."""
+    from nlpcourse import download, registry
+
+    items = download.plan([chapter]) if chapter in registry.CHAPTERS else []
+    if not items:
+        return _meta.NO_DOWNLOAD_LINE
+    return _meta.DOWNLOAD_LINE.format(size=download.format_mb(download.total_mb(items)), chapter=chapter)
+
+
+def runtime_paragraph(runtime: Runtime, chapter: str) -> str:
+    text = _meta.RUNTIME_LINE.format(
+        cpu=about(runtime.cpu_s), gpu=about(runtime.gpu_s), download=download_sentence(chapter)
+    )
     return textwrap.fill(text, width=WRAP, break_long_words=False, break_on_hyphens=False)
 
 
@@ -73,7 +91,7 @@ def sync_notebook(nb: nbformat.NotebookNode, name: str, runtime: Runtime) -> nbf
     if badge not in source:  # no badge yet: under the heading
         heading, _, rest = source.partition("\n")
         source = f"{heading}\n\n{badge}\n{rest}"
-    paragraph = runtime_paragraph(runtime)
+    paragraph = runtime_paragraph(runtime, name[:2])
     source, count = RUNTIME_PARAGRAPH.subn(lambda _: paragraph, source, count=1)
     if count != 1:
         source = source.rstrip("\n") + "\n\n" + paragraph
@@ -119,14 +137,35 @@ def read_pair(path: Path) -> nbformat.NotebookNode:
     script = path.with_suffix(".py")
     if script.exists() and script.stat().st_mtime > path.stat().st_mtime:
         import jupytext
-        from jupytext.combine import combine_inputs_with_outputs
 
         edited = jupytext.read(script, fmt=JUPYTEXT_FORMAT)
-        edited.metadata = nb.metadata
-        combine_inputs_with_outputs(edited, nb, fmt=JUPYTEXT_FORMAT)
-        nb = nbformat.from_dict(json.loads(json.dumps(edited)))
+        nb.cells = _keep_ids(nb.cells, edited.cells)
     nb.metadata.pop("jupytext", None)
     return nb
+
+
+def _keep_ids(old: list, new: list) -> list:
+    """``new`` cells as nbformat cells, with the ids of the ``old`` cells they match.
+
+    A cell keeps its id when an old cell has the same type and source, else when the old cell at its
+    position has the same type and was not matched; other cells get new ids.
+    """
+    unused = {i: cell for i, cell in enumerate(old)}
+    by_content: dict[tuple[str, str], list[int]] = {}
+    for i, cell in enumerate(old):
+        by_content.setdefault((cell.cell_type, cell.source), []).append(i)
+    cells = []
+    for position, cell in enumerate(new):
+        maker = nbformat.v4.new_code_cell if cell.cell_type == "code" else nbformat.v4.new_markdown_cell
+        tags = cell.metadata.get("tags")
+        fresh = maker(cell.source, metadata={"tags": list(tags)} if tags else {})
+        match = next((i for i in by_content.get((cell.cell_type, cell.source), []) if i in unused), None)
+        if match is None and position in unused and unused[position].cell_type == cell.cell_type:
+            match = position
+        if match is not None:
+            fresh.id = unused.pop(match).id
+        cells.append(fresh)
+    return cells
 
 
 def record(times_json: Path, runtimes_json: Path) -> list[str]:
@@ -145,8 +184,13 @@ def record(times_json: Path, runtimes_json: Path) -> list[str]:
     return recorded
 
 
-def sync_all(notebooks_dir: Path, readme: Path, runtimes_json: Path) -> list[Path]:
-    """Bring every notebook, its paired source and the README in step; return the files changed."""
+def sync_all(
+    notebooks_dir: Path, readme: Path, runtimes_json: Path, only: Iterable[str] = ()
+) -> list[Path]:
+    """Bring every notebook (or those named in ``only``), its paired source and the README in step.
+
+    Returns the files that changed.
+    """
     runtimes = load_runtimes(runtimes_json)
     changed: list[Path] = []
 
@@ -155,7 +199,10 @@ def sync_all(notebooks_dir: Path, readme: Path, runtimes_json: Path) -> list[Pat
             path.write_text(text, encoding="utf-8")
             changed.append(path)
 
+    names = {Path(name).with_suffix(".ipynb").name for name in only}
     for path in sorted(notebooks_dir.glob("[0-9][0-9]_*.ipynb")):
+        if names and path.name not in names:
+            continue
         nb = sync_notebook(read_pair(path), path.name, runtimes.get(path.name, Runtime()))
         write(path, nbformat.writes(nb) + "\n")
         write(path.with_suffix(".py"), paired_source(nb))
