@@ -129,6 +129,7 @@ versions
 
 # %%
 import pandas as pd
+
 from nlpcourse import doctor
 
 checks = doctor.package_checks()
@@ -172,7 +173,8 @@ print(env.hub, "->", HUB_MESSAGES[env.hub])
 # make test     # runs every test and every notebook, offline, on CPU
 # ```
 #
-# **With conda.** `conda env create -f environment.yml`, `conda activate nlpcourse`, then `jupyter lab notebooks`.
+# **With conda.** `conda env create -f environment.yml`, `conda activate nlpcourse`, then
+# `jupyter lab notebooks`.
 #
 # **With plain pip.** `python -m venv .venv`, activate it, `pip install -r requirements.txt`.
 #

@@ -143,7 +143,8 @@ all_tokens
 # Each model family learned its own way to cut text and puts its special tokens somewhere else:
 #
 # - **BERT** uses *WordPiece* and wraps a sentence in `[CLS] ... [SEP]`.
-# - **XLNet** uses a *SentencePiece* Unigram model (`▁` marks the start of a word) and puts `<sep> <cls>` at the **end**.
+# - **XLNet** uses a *SentencePiece* Unigram model (`▁` marks the start of a word) and puts `<sep> <cls>`
+#   at the **end**.
 # - **GPT-2** uses *byte-level BPE* (`Ġ` marks a leading space) and adds **no** special tokens at all.
 #
 # The algorithm is visible in the tokenizer's backend, the Rust `tokenizers` object underneath:
@@ -237,7 +238,11 @@ pd.DataFrame({"token": pair_tokens, "token_type_id": pair["token_type_ids"]}).T
 # `return_tensors="pt"` returns PyTorch tensors.
 
 # %%
-batch_texts = ["Hi!", "How are you today?", "This sentence is much longer than the others, so it will be cut."]
+batch_texts = [
+    "Hi!",
+    "How are you today?",
+    "This sentence is much longer than the others, so it will be cut.",
+]
 batch = tokenizer(batch_texts, padding=True, truncation=True, max_length=12, return_tensors="pt")
 assert batch["input_ids"].shape == (3, 12)
 assert batch["input_ids"][0].tolist() == [101, 7632, 999, 102] + [tokenizer.pad_token_id] * 8
@@ -259,7 +264,8 @@ decoded
 #
 # BERT was trained on at most 512 tokens; `tokenizer.model_max_length` records it. A longer text still
 # tokenizes (the tokenizer only warns), but the model cannot read it: further down, once the model is
-# loaded, you will see it stop with an error. So check the length, or truncate. Here is a text of several paragraphs from the course corpus:
+# loaded, you will see it stop with an error. So check the length, or truncate. Here is a text of several
+# paragraphs from the course corpus:
 
 # %%
 from nlpcourse.data import load_corpus
@@ -341,8 +347,8 @@ rows_before, rows_after, model.config.hidden_size
 
 # %% [markdown]
 # The new row has no learned meaning yet; it gets one only when the model is fine-tuned on text
-# that contains the token (chapter 06). The model's other table, one row per position, is where the 512-token limit
-# comes from:
+# that contains the token (chapter 06). The model's other table, one row per position, is where the
+# 512-token limit comes from:
 
 # %%
 positions = model.config.max_position_embeddings
@@ -481,7 +487,8 @@ def best_time(fn, repeats=5):
 loop_s, looped = best_time(lambda: [tokenizer(s)["input_ids"] for s in sentences])
 batch_s, batched = best_time(lambda: tokenizer(sentences)["input_ids"])
 assert looped == batched  # the same ids either way
-print(f"loop: {loop_s * 1000:.0f} ms, batch: {batch_s * 1000:.0f} ms, batch is {loop_s / batch_s:.1f}x faster")
+print(f"loop: {loop_s * 1000:.0f} ms, batch: {batch_s * 1000:.0f} ms, "
+      f"batch is {loop_s / batch_s:.1f}x faster")
 
 # %% [markdown]
 # ## Summary

@@ -100,7 +100,8 @@ only_nltk = sorted(nltk_stops - spacy_stops)
 only_spacy = sorted(spacy_stops - nltk_stops)
 assert {"is", "and", "not", "no"} <= nltk_stops & spacy_stops  # negations are stop words in both!
 assert only_nltk and only_spacy
-print(f"NLTK: {len(nltk_stops)} words, spaCy: {len(spacy_stops)} words, shared: {len(nltk_stops & spacy_stops)}")
+print(f"NLTK: {len(nltk_stops)} words, spaCy: {len(spacy_stops)} words, "
+      f"shared: {len(nltk_stops & spacy_stops)}")
 print("only NLTK, e.g.:", only_nltk[:12])
 print("only spaCy, e.g.:", only_spacy[:12])
 
@@ -302,7 +303,9 @@ from nlpcourse.cleaning import CleaningConfig, clean
 classic = CleaningConfig.classic(stopwords=nltk_stops)
 gentle = clean(messy)
 harsh = clean(messy, classic)
-assert gentle == "Soo GOOD!! 😍😍 Ordered from <url> & it arrived in 2 days. Questions? Mail SUPPORT at <email>"
+assert gentle == (
+    "Soo GOOD!! 😍😍 Ordered from <url> & it arrived in 2 days. Questions? Mail SUPPORT at <email>"
+)
 assert harsh == "soo good ordered <url> arrived 2 days questions mail support <email>"
 print(CleaningConfig().steps())
 print(classic.steps())
@@ -362,7 +365,9 @@ print(f"stop-word removal drops {1 - word_total['+ no stop words'] / word_total[
 from transformers import pipeline
 
 classifier = pipeline(
-    "sentiment-analysis", model="distilbert/distilbert-base-uncased-finetuned-sst-2-english", device=env.device
+    "sentiment-analysis",
+    model="distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+    device=env.device,
 )
 
 # %%
