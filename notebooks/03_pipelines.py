@@ -15,12 +15,15 @@
 # translation the current way, and measures what batching buys.
 #
 # **You will learn**
-# - what `pipeline()` does (tokenize, model, post-process, device) and why you name the checkpoint and its revision;
+# - what `pipeline()` does (tokenize, model, post-process, device) and why you name the checkpoint and
+#   its revision;
 # - sentiment analysis, named entities with `aggregation_strategy`, zero-shot classification and fill-mask;
-# - text generation with a small language model: greedy decoding, sampling, temperature, top-k, top-p, seeds, and cleaning up the reply;
+# - text generation with a small language model: greedy decoding, sampling, temperature, top-k, top-p,
+#   seeds, and cleaning up the reply;
 # - summarization and translation with `AutoModelForSeq2SeqLM` and `generate()`;
 # - sentence vectors with `feature-extraction`, and how much batching speeds up inference;
-# - which architecture (encoder, decoder, encoder-decoder) serves which task, and what each checkpoint costs to download.
+# - which architecture (encoder, decoder, encoder-decoder) serves which task, and what each checkpoint
+#   costs to download.
 #
 # **Prerequisites:** 00 (setup) and 01 (tokenization).
 #
@@ -143,7 +146,8 @@ long_review = " ".join(["The plot was slow but the actors were brilliant."] * 12
 limit = classifier.tokenizer.model_max_length
 n_tokens = len(classifier.tokenizer(long_review)["input_ids"])
 if n_tokens > limit:
-    print(f"This review has {n_tokens} tokens; the model reads the first {limit} and ignores {n_tokens - limit}.")
+    print(f"This review has {n_tokens} tokens; the model reads the first {limit} "
+          f"and ignores {n_tokens - limit}.")
 verdict = classifier(long_review, truncation=True)
 assert n_tokens > limit and verdict[0]["label"] in labels
 verdict
@@ -174,7 +178,8 @@ print("RuntimeError:", message)
 ner_default = SUPPORTED_TASKS[TASK_ALIASES["ner"]]["default"]["model"][0]
 ner_id = "dslim/bert-base-NER"
 assert get_checkpoint(ner_id).size_mb < get_checkpoint(ner_default).size_mb
-print(f"default {ner_default}: {get_checkpoint(ner_default).size_mb} MB; we use {ner_id}: {get_checkpoint(ner_id).size_mb} MB")
+print(f"default {ner_default}: {get_checkpoint(ner_default).size_mb} MB; "
+      f"we use {ner_id}: {get_checkpoint(ner_id).size_mb} MB")
 ner = pipeline("ner", model=ner_id, device=env.device)
 sentence = "Her name is Anna, and she works in New York City for Morgan Stanley."
 tokens = ner(sentence)
@@ -187,7 +192,8 @@ pd.DataFrame(tokens)
 # Older tutorials write `grouped_entities=True`, which now raises a TypeError.
 #
 # - `"none"`: one row per token, as above;
-# - `"simple"`: merges neighbouring tokens with the same entity type; a word may end up split between two entities;
+# - `"simple"`: merges neighbouring tokens with the same entity type; a word may end up split between
+#   two entities;
 # - `"first"`, `"average"`, `"max"`: work on whole words; a word's tag comes from its first sub-word,
 #   from the average of its sub-words' scores, or from its highest-scoring sub-word.
 
@@ -242,8 +248,8 @@ single
 # %%
 multi = zero_shot(text, candidate_labels=candidates, multi_label=True)
 assert all(0 <= s <= 1 for s in multi["scores"])
-pd.DataFrame({"single label": dict(zip(single["labels"], single["scores"])),
-              "multi_label=True": dict(zip(multi["labels"], multi["scores"]))})
+pd.DataFrame({"single label": dict(zip(single["labels"], single["scores"], strict=True)),
+              "multi_label=True": dict(zip(multi["labels"], multi["scores"], strict=True))})
 
 # %% [markdown]
 # The hypothesis template turns each label into a sentence; `{}` marks where the label goes. The
@@ -254,7 +260,7 @@ template = "This text is about {}."
 print([template.format(label) for label in candidates])
 about = zero_shot(text, candidate_labels=candidates, hypothesis_template=template)
 assert sorted(about["labels"]) == sorted(candidates)
-dict(zip(about["labels"], [round(s, 3) for s in about["scores"]]))
+dict(zip(about["labels"], [round(s, 3) for s in about["scores"]], strict=True))
 
 # %% [markdown]
 # ## Fill-mask: the model's own mask token
@@ -335,7 +341,8 @@ len(prompt_ids), new_tokens
 # %%
 from transformers import set_seed
 
-settings = dict(max_new_tokens=30, do_sample=True, temperature=0.8, top_k=50, top_p=0.95, num_return_sequences=3)
+settings = dict(max_new_tokens=30, do_sample=True, temperature=0.8, top_k=50, top_p=0.95,
+                num_return_sequences=3)
 set_seed(env.seed)
 samples = generator(prompt, **settings)
 set_seed(env.seed)
@@ -405,7 +412,7 @@ nucleus
 from nlpcourse.generation import SENTENCE_END, clean_reply, ends_with_sentence_end
 
 replies = [clean_reply(s["generated_text"], prompt) for s in samples]
-for raw, reply in zip(samples, replies):
+for reply in replies:
     assert not reply.startswith(prompt) and reply == reply.strip()
     assert ends_with_sentence_end(reply) or not SENTENCE_END.search(reply)
 pd.DataFrame({"raw": [s["generated_text"] for s in samples], "clean": replies})
@@ -468,7 +475,8 @@ t5_limit = t5_tokenizer.model_max_length
 assert t5_limit == 512
 batch = t5_tokenizer([prefixes["summarization"] + a for a in articles["article"]], return_tensors="pt",
                      padding=True, truncation=True, max_length=t5_limit).to(env.device)
-n_article_tokens = [len(t5_tokenizer(prefixes["summarization"] + a)["input_ids"]) for a in articles["article"]]
+n_article_tokens = [len(t5_tokenizer(prefixes["summarization"] + a)["input_ids"])
+                    for a in articles["article"]]
 print("article lengths in tokens:", n_article_tokens,
       f"(some were truncated to {t5_limit})" if max(n_article_tokens) > t5_limit else "(none truncated)")
 with torch.inference_mode():
@@ -526,7 +534,8 @@ from nlpcourse import plots
 sentence_vectors = F.normalize(torch.cat([v.mean(dim=1) for v in token_vectors]), dim=-1)
 similarity = sentence_vectors @ sentence_vectors.T
 assert torch.allclose(similarity.diagonal(), torch.ones(len(texts)), atol=1e-5)
-for a, b, other in [(0, 1, 2), (2, 3, 4), (4, 5, 0)]:  # all-MiniLM-L6-v2: 0.74 > 0.19, 0.41 > 0.03, 0.36 > 0.09
+# all-MiniLM-L6-v2: 0.74 > 0.19, 0.41 > 0.03, 0.36 > 0.09
+for a, b, other in [(0, 1, 2), (2, 3, 4), (4, 5, 0)]:
     assert similarity[a, b] > similarity[a, other]
 plots.heatmap(similarity, texts, texts, title="Cosine similarity of sentence vectors", cmap="magma");
 
@@ -561,7 +570,7 @@ print(f"{env.device}: one by one {t_single:.2f} s, batches of 32 {t_batched:.2f}
 # %%
 assert len(reviews) == len(one_by_one) == len(batched) == 200
 assert [r["label"] for r in one_by_one] == [r["label"] for r in batched]
-assert max(abs(a["score"] - b["score"]) for a, b in zip(one_by_one, batched)) < 1e-3
+assert max(abs(a["score"] - b["score"]) for a, b in zip(one_by_one, batched, strict=True)) < 1e-3
 # measured on 2 CPU cores: about 12x with the offline test run's small stand-in, about 3x with a
 # DistilBERT of the real size (random weights: the arithmetic costs the same)
 assert speedup > 1
@@ -602,7 +611,7 @@ def architecture(config):
 rows = [{"task": c.task, "architecture": architecture(AutoConfig.from_pretrained(c.id)),
          "checkpoint": c.id, "size_mb": c.size_mb} for c in CHECKPOINTS]
 table = pd.DataFrame(rows)
-kind = dict(zip(table.checkpoint, table.architecture))
+kind = dict(zip(table.checkpoint, table.architecture, strict=True))
 assert kind["google-t5/t5-small"] == "encoder-decoder" and kind[gen_id] == "decoder"
 assert kind["bert-base-uncased"] == "encoder" and kind["facebook/bart-large-mnli"] == "encoder-decoder"
 summary_table = (table.assign(example=table.checkpoint + " (" + table.size_mb.astype(str) + " MB)")
@@ -615,8 +624,9 @@ summary_table
 
 # %%
 named = {"text-classification": sentiment_id, "token-classification": ner_id,
-         "zero-shot-classification": zs_id, "fill-mask": "distilbert/distilroberta-base", "text-generation": gen_id}
-size_mb = dict(zip(table.checkpoint, table.size_mb))
+         "zero-shot-classification": zs_id, "fill-mask": "distilbert/distilroberta-base",
+         "text-generation": gen_id}
+size_mb = dict(zip(table.checkpoint, table.size_mb, strict=True))
 defaults = pd.DataFrame([
     {"task": t, "default": SUPPORTED_TASKS[t]["default"]["model"][0], "named here": m}
     for t, m in named.items()
@@ -639,11 +649,13 @@ defaults
 # - Sentiment: pass a list for several texts; `top_k=None` gives every label's score (they sum to 1);
 #   `truncation=True` cuts inputs longer than the model's limit, so check and say when it happens.
 # - NER: `aggregation_strategy` turns token tags into entities; `start`/`end` point into your text.
-# - Zero-shot: any labels at call time; `multi_label=True` scores them independently; the hypothesis template matters.
+# - Zero-shot: any labels at call time; `multi_label=True` scores them independently; the hypothesis
+#   template matters.
 # - Fill-mask: use `tokenizer.mask_token`; `[MASK]` and `<mask>` belong to different model families.
-# - Generation: name a small model, always pass `max_new_tokens` and `do_sample`; temperature, top-k and top-p shape
-#   the distribution; fix the seed to repeat a sample; clean the reply before showing it.
-# - Summarization and translation use `AutoModelForSeq2SeqLM` + `generate()` + `batch_decode` in transformers 5.
+# - Generation: name a small model, always pass `max_new_tokens` and `do_sample`; temperature, top-k and
+#   top-p shape the distribution; fix the seed to repeat a sample; clean the reply before showing it.
+# - Summarization and translation use `AutoModelForSeq2SeqLM` + `generate()` + `batch_decode` in
+#   transformers 5.
 # - Batching gives the same predictions in less time; the measured speed-up here is printed above.
 
 # %% [markdown]
@@ -719,11 +731,10 @@ t5_tokenizer.decode(out[0], skip_special_tokens=True)
 
 # %%
 def top_p_ids(probs, p):
-    ...
+    ...  # your code: return the kept token ids
 
 
-answer = ...  # the function itself: answer = top_p_ids
-check_top_p(answer)
+check_top_p(top_p_ids)
 
 
 # %% tags=["solution"]
@@ -738,8 +749,7 @@ def top_p_ids(probs, p):
     return kept
 
 
-answer = top_p_ids
-assert check_top_p(answer)
+assert check_top_p(top_p_ids)
 assert len(top_p_ids(dists[1.0].tolist(), 0.9)) == nucleus_size(dists[1.0], 0.9)
 
 # %% [markdown]
@@ -749,6 +759,7 @@ assert len(top_p_ids(dists[1.0].tolist(), 0.9)) == nucleus_size(dists[1.0], 0.9)
 # - Text generation strategies (greedy, sampling, beam search): https://huggingface.co/docs/transformers/generation_strategies
 # - Holtzman et al. (2020), *The Curious Case of Neural Text Degeneration* (nucleus sampling): https://arxiv.org/abs/1904.09751
 # - Yin et al. (2019), *Benchmarking Zero-shot Text Classification* (NLI for zero-shot): https://arxiv.org/abs/1909.00161
-# - Raffel et al. (2020), *Exploring the Limits of Transfer Learning with a Unified Text-to-Text Transformer* (T5): https://arxiv.org/abs/1910.10683
+# - Raffel et al. (2020), *Exploring the Limits of Transfer Learning with a Unified Text-to-Text
+#   Transformer* (T5): https://arxiv.org/abs/1910.10683
 # - Reimers and Gurevych (2019), *Sentence-BERT*: https://arxiv.org/abs/1908.10084
 # - Pipelines on GPU and batching: https://huggingface.co/docs/transformers/pipeline_tutorial

@@ -384,7 +384,7 @@ def answer_questions(questions, contexts, max_len=30, batch_size=32):
 
 predictions = answer_questions(list(qa["question"]), list(qa["context"]))
 rows = []
-for ex, pred in zip(qa, predictions):
+for ex, pred in zip(qa, predictions, strict=True):
     assert pred and pred in ex["context"]
     golds = ex["answers"]["text"]
     rows.append({"question": ex["question"], "prediction": pred, "gold": golds[0],
@@ -434,7 +434,7 @@ from nlpcourse import plots
 
 next_probs = lm_logits[0, -1].softmax(-1)
 top = next_probs.topk(5)
-candidates = {repr(lm_tokenizer.decode(t)): p.item() for p, t in zip(top.values, top.indices)}
+candidates = {repr(lm_tokenizer.decode(t)): p.item() for p, t in zip(top.values, top.indices, strict=True)}
 assert abs(next_probs.sum().item() - 1) < 1e-4
 assert list(candidates.values()) == sorted(candidates.values(), reverse=True)
 plots.bars(candidates, title=f"next token after {prompt!r}", xlabel="token", ylabel="probability");
@@ -526,7 +526,7 @@ assert (np.diff(curve[:, 0]) <= 0).all()  # coverage never grows with the thresh
 
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.plot(curve[:, 0], curve[:, 1], "o-")
-for t, (c, a) in list(zip(thresholds, curve))[::6]:
+for t, (c, a) in list(zip(thresholds, curve, strict=True))[::6]:
     ax.annotate(f"{t:.2f}", (c, a), fontsize=8, xytext=(4, 4), textcoords="offset points")
 ax.set(xlabel="coverage (share of reviews answered)", ylabel="accuracy on answered reviews",
        title="Abstaining below a threshold (validation; labels = threshold)");
@@ -645,6 +645,8 @@ print("RuntimeError:", message)
 # `return_overflowing_tokens=True` returns all windows as one padded batch.
 
 # %%
+from itertools import pairwise
+
 STRIDE = 128
 windows = tokenizer(long_text, truncation=True, max_length=MAX_TOKENS, stride=STRIDE,
                     return_overflowing_tokens=True, padding=True, return_tensors="pt")
@@ -652,9 +654,10 @@ windows.pop("overflow_to_sample_mapping")
 n_windows = windows["input_ids"].shape[0]
 all_ids = tokenizer(long_text, add_special_tokens=False, verbose=False)["input_ids"]
 # each window's text tokens: drop the padding, then [CLS] and [SEP]
-pieces = [ids[m.bool()][1:-1].tolist() for ids, m in zip(windows["input_ids"], windows["attention_mask"])]
+pieces = [ids[m.bool()][1:-1].tolist()
+          for ids, m in zip(windows["input_ids"], windows["attention_mask"], strict=True)]
 assert n_windows > 1 and windows["input_ids"].shape[1] <= MAX_TOKENS
-assert all(a[-STRIDE:] == b[:STRIDE] for a, b in zip(pieces, pieces[1:]))  # consecutive windows overlap
+assert all(a[-STRIDE:] == b[:STRIDE] for a, b in pairwise(pieces))  # consecutive windows overlap
 assert pieces[0] == all_ids[:len(pieces[0])] and pieces[-1] == all_ids[-len(pieces[-1]):]
 assert sum(len(p) for p in pieces) - STRIDE * (n_windows - 1) == len(all_ids)  # every token covered
 last_start = len(all_ids) - len(pieces[-1])
@@ -708,7 +711,8 @@ assert {"config.json", "model.safetensors", "tokenizer.json"} <= set(saved)
 again = reloaded_tokenizer(text, return_tensors="pt").to(env.device)
 assert torch.equal(again["input_ids"], inputs["input_ids"])
 reloaded_weights = reloaded.state_dict()
-assert all(torch.equal(w, reloaded_weights[name]) for name, w in model.state_dict().items())  # stored, not computed
+# stored, not computed
+assert all(torch.equal(w, reloaded_weights[name]) for name, w in model.state_dict().items())
 with torch.inference_mode():
     assert torch.allclose(reloaded(**again).logits, logits, atol=1e-5)
 assert reloaded.config.id2label == model.config.id2label
@@ -736,8 +740,13 @@ saved
 # (no `.softmax`).
 
 # %%
-from nlpcourse.exercises.ch04 import (check_best_span, check_padding, check_softmax, check_threshold,
-                                         check_windows)
+from nlpcourse.exercises.ch04 import (
+    check_best_span,
+    check_padding,
+    check_softmax,
+    check_threshold,
+    check_windows,
+)
 
 exercise_logits = torch.tensor([1.5, -0.5, 0.25])
 answer = ...  # probabilities, one per logit
