@@ -133,10 +133,11 @@ dots, cosines
 fig, ax = plt.subplots(figsize=(4.5, 4.5))
 ax.quiver(0, 0, *query, angles="xy", scale_units="xy", scale=1, color="black")
 ax.annotate("query [3, 4]", query.tolist(), xytext=(4, 4), textcoords="offset points")
-for key, dot in zip(keys, dots):
+for key, dot in zip(keys, dots, strict=True):
     ax.quiver(0, 0, *key, angles="xy", scale_units="xy", scale=1, color="tab:blue")
     ax.annotate(f"{key.int().tolist()}: {dot:.0f}", key.tolist(), xytext=(6, -12), textcoords="offset points")
-ax.set(xlim=(-5, 6), ylim=(-4, 5), xlabel="dimension 1", ylabel="dimension 2", title="Dot product with the query")
+ax.set(xlim=(-5, 6), ylim=(-4, 5), xlabel="dimension 1", ylabel="dimension 2",
+       title="Dot product with the query")
 ax.axhline(0, color="grey", lw=0.5)
 ax.axvline(0, color="grey", lw=0.5)
 plt.show()
@@ -198,8 +199,10 @@ assert unscaled.max(dim=-1).values.mean() > 0.8 > 0.5 > weights.max(dim=-1).valu
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-plots.heatmap(unscaled, words, words, title="softmax(QK^T): saturated", xlabel="key", ylabel="query", ax=axes[0])
-plots.heatmap(weights, words, words, title="softmax(QK^T / sqrt(d_k))", xlabel="key", ylabel="query", ax=axes[1])
+plots.heatmap(unscaled, words, words, title="softmax(QK^T): saturated", xlabel="key", ylabel="query",
+              ax=axes[0])
+plots.heatmap(weights, words, words, title="softmax(QK^T / sqrt(d_k))", xlabel="key", ylabel="query",
+              ax=axes[1])
 plt.tight_layout()
 plt.show()
 
@@ -297,7 +300,8 @@ checkpoint = "bert-base-uncased"  # about 440 MB, downloaded once and cached
 tokenizer = AutoTokenizer.from_pretrained(checkpoint)
 bert = AutoModel.from_pretrained(checkpoint, attn_implementation="eager").to(device).eval()
 config = bert.config
-print(f"{config.num_hidden_layers} layers, {config.num_attention_heads} heads, hidden size {config.hidden_size}")
+print(f"{config.num_hidden_layers} layers, {config.num_attention_heads} heads, "
+      f"hidden size {config.hidden_size}")
 
 # %%
 sentence = "The cat sat on the mat because it was tired."
@@ -361,10 +365,13 @@ assert torch.allclose(my_weights, outputs.attentions[0][0], atol=1e-5)
 # `1e-5` on outputs whose entries are of order 1):
 
 # %%
-torch_mha = nn.MultiheadAttention(config.hidden_size, config.num_attention_heads, batch_first=True).to(device).eval()
+torch_mha = nn.MultiheadAttention(config.hidden_size, config.num_attention_heads, batch_first=True)
+torch_mha = torch_mha.to(device).eval()
 own = layer.attention
 with torch.no_grad():
-    torch_mha.in_proj_weight.copy_(torch.cat([own.self.query.weight, own.self.key.weight, own.self.value.weight]))
+    torch_mha.in_proj_weight.copy_(
+        torch.cat([own.self.query.weight, own.self.key.weight, own.self.value.weight])
+    )
     torch_mha.in_proj_bias.copy_(torch.cat([own.self.query.bias, own.self.key.bias, own.self.value.bias]))
     torch_mha.out_proj.weight.copy_(own.output.dense.weight)
     torch_mha.out_proj.bias.copy_(own.output.dense.bias)
@@ -485,7 +492,8 @@ def encoder_block(x, layer, n_heads):
     mixed, _ = multi_head_attention(
         x, layer.attention.self.query, layer.attention.self.key, layer.attention.self.value, n_heads
     )
-    h = layer_norm(x + linear(mixed, layer.attention.output.dense), layer.attention.output.LayerNorm)  # Add & Norm
+    h = layer_norm(x + linear(mixed, layer.attention.output.dense),
+                   layer.attention.output.LayerNorm)  # Add & Norm
     ffn = linear(F.gelu(linear(h, layer.intermediate.dense)), layer.output.dense)  # feed-forward
     return layer_norm(h + ffn, layer.output.LayerNorm)  # Add & Norm
 
@@ -591,7 +599,8 @@ from transformers import BertConfig, BertModel, GPT2Config, GPT2Model
 
 start = time.perf_counter()
 bert_base = BertModel(BertConfig()).eval()  # random weights, default sizes = BERT-base
-gpt2_small = GPT2Model(GPT2Config(attn_implementation="eager")).to(device).eval()  # default sizes = GPT-2 small
+# default sizes = GPT-2 small
+gpt2_small = GPT2Model(GPT2Config(attn_implementation="eager")).to(device).eval()
 
 
 class PaperTransformer(nn.Module):
@@ -658,9 +667,13 @@ shares.round(3)
 #
 # | Family | Examples | Self-attention mask | Typical use |
 # |---|---|---|---|
-# | encoder-only | BERT, DistilBERT, RoBERTa | bidirectional: every token sees every (non-padding) token | classification, NER, embeddings |
-# | decoder-only | GPT-2, Llama, SmolLM | causal: each token sees itself and the past | text generation, chat |
-# | encoder-decoder | the original Transformer, T5, BART | encoder bidirectional; decoder causal, plus **cross-attention** from each target token to every source token | translation, summarisation |
+# | encoder-only | BERT, DistilBERT, RoBERTa | bidirectional | classification, NER, embeddings |
+# | decoder-only | GPT-2, Llama, SmolLM | causal | text generation, chat |
+# | encoder-decoder | Transformer, T5, BART | bidirectional encoder, causal decoder | translation, summaries |
+#
+# *Bidirectional*: every token sees every (non-padding) token. *Causal*: each token sees itself and the
+# past. The decoder of an encoder-decoder (the original Transformer, T5, BART) also has
+# **cross-attention**, from each target token to every source token.
 #
 # Drawn for a source of 5 tokens (the last 2 are padding) and a target of 4 tokens, white = may attend:
 
@@ -673,7 +686,7 @@ masks = {
     "cross-attention\n(target queries, source keys)": src_ok.expand(tgt_len, src_len),
 }
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.5))
-for ax, (title, allowed) in zip(axes, masks.items()):
+for ax, (title, allowed) in zip(axes, masks.items(), strict=True):
     ax.imshow(allowed, cmap="gray", vmin=0, vmax=1)
     ax.set(title=title, xlabel="key position", ylabel="query position")
 plt.tight_layout()
@@ -778,7 +791,7 @@ patterns = {
     "[CLS]": attn[..., :, 0].mean(-1),
 }
 fig, axes = plt.subplots(1, 4, figsize=(16, 3.5))
-for ax, (pattern, score) in zip(axes, patterns.items()):
+for ax, (pattern, score) in zip(axes, patterns.items(), strict=True):
     plots.heatmap(score, title=f"weight on {pattern}", xlabel="head", ylabel="layer", ax=ax, vmin=0, vmax=1,
                   annotate=False)
 plt.tight_layout()
@@ -815,7 +828,8 @@ plt.show()
 #   output (`1e-3`).
 # - Attention ignores order; sinusoidal (or learned) positional encodings put it back.
 # - BERT-base has 109,482,240 parameters, GPT-2 small 124,439,808, the original Transformer about 63M;
-#   in BERT and GPT-2 the feed-forward networks hold twice as many as attention, embeddings a fifth to a third.
+#   in BERT and GPT-2 the feed-forward networks hold twice as many as attention, embeddings a fifth to
+#   a third.
 # - A real encoder gives each occurrence of a word its own contextual vector, and its heads specialise
 #   (one looks at the previous token).
 

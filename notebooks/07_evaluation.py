@@ -14,10 +14,12 @@
 #
 # **You will learn**
 # - how `evaluate` modules work: `load`, their description and features, `compute`, `add_batch`, `combine`;
-# - accuracy, precision, recall, F1 (macro and per class), the confusion matrix, and bootstrap confidence intervals;
+# - accuracy, precision, recall, F1 (macro and per class), the confusion matrix, and bootstrap confidence
+#   intervals;
 # - why accuracy misleads on imbalanced data;
 # - perplexity of a causal language model, by hand and with `evaluate`;
-# - BLEU, sacreBLEU, ROUGE and METEOR: what they reward, what they miss; exact match and F1 for question answering;
+# - BLEU, sacreBLEU, ROUGE and METEOR: what they reward, what they miss; exact match and F1 for question
+#   answering;
 # - toxicity and regard measurements, and what their thresholds mean.
 #
 # **Prerequisites:** 03 (pipelines) and 04 (manual inference: logits, question-answering spans).
@@ -45,6 +47,7 @@ env = nlpcourse.setup()
 import numpy as np
 import pandas as pd
 import torch
+
 from nlpcourse.registry import get_checkpoint
 
 SENTIMENT_ID = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
@@ -54,7 +57,8 @@ TOXICITY_ID = "facebook/roberta-hate-speech-dynabench-r4-target"  # loaded by ev
 REGARD_ID = "sasha/regardv3"  # loaded by evaluate's regard
 
 pd.DataFrame(
-    [(c.id, c.task, c.size_mb) for c in map(get_checkpoint, [SENTIMENT_ID, LM_ID, QA_ID, TOXICITY_ID, REGARD_ID])],
+    [(c.id, c.task, c.size_mb)
+     for c in map(get_checkpoint, [SENTIMENT_ID, LM_ID, QA_ID, TOXICITY_ID, REGARD_ID])],
     columns=["checkpoint", "task", "download MB"],
 )
 
@@ -107,7 +111,8 @@ combined
 
 # %% [markdown]
 # A combined `compute` passes every keyword to every metric, so an option such as `average="macro"`
-# fails because `accuracy` does not take it. To average, call the metrics one by one, as the next section does.
+# fails because `accuracy` does not take it. To average, call the metrics one by one, as the next section
+# does.
 
 # %% [markdown]
 # The library also has `evaluate.evaluator(task)`, which runs a model and scores it in one go. In the
@@ -126,6 +131,7 @@ combined
 
 # %%
 from transformers import pipeline
+
 from nlpcourse.data import load_reviews
 
 test = load_reviews()["test"]
@@ -169,7 +175,7 @@ assert np.isclose(scores["f1"], per_class.mean())
 majority = max(references.count(0), references.count(1)) / len(references)  # always the commoner label: 0.5
 # the offline test run's small stand-in reaches 0.86, 0.26 above this floor
 assert scores["accuracy"] > majority + 0.1, "the sentiment model should beat the majority baseline clearly"
-scores, dict(zip(label_names, per_class.round(3)))
+scores, dict(zip(label_names, per_class.round(3), strict=True))
 
 # %% [markdown]
 # Macro F1 is the plain mean of the two per-class F1 scores (checked above). Precision asks "of the
@@ -179,7 +185,8 @@ scores, dict(zip(label_names, per_class.round(3)))
 # %%
 from nlpcourse import plots
 
-matrix = evaluate.load("confusion_matrix").compute(predictions=predictions, references=references)["confusion_matrix"]
+confusion = evaluate.load("confusion_matrix")
+matrix = confusion.compute(predictions=predictions, references=references)["confusion_matrix"]
 assert matrix.sum() == len(references)
 assert np.isclose(np.trace(matrix) / matrix.sum(), scores["accuracy"])
 plots.confusion_matrix(references, predictions, label_names, title="Sentiment on the reviews test split")
@@ -221,7 +228,8 @@ ax.hist(boot_accuracy, bins=30, color="tab:blue")
 for x in (low, high):
     ax.axvline(x, color="tab:red", linestyle="--")
 ax.axvline(scores["accuracy"], color="black")
-ax.set(xlabel="accuracy on a resampled test set", ylabel="count", title="1000 bootstrap resamples, 95% interval in red");
+ax.set(xlabel="accuracy on a resampled test set", ylabel="count",
+       title="1000 bootstrap resamples, 95% interval in red");
 
 # %% [markdown]
 # With a few hundred examples the interval is several points wide. Two models whose accuracies differ
@@ -263,7 +271,7 @@ model_on_subset = class_scores(subset_preds, subset_refs)
 per_class_subset = f1.compute(predictions=subset_preds, references=subset_refs, average=None)["f1"]
 # the offline test run's small stand-in: +0.25 macro F1 against -0.02 accuracy
 assert model_on_subset["f1"] - baseline["f1"] > model_on_subset["accuracy"] - baseline["accuracy"]
-model_on_subset, dict(zip(label_names, per_class_subset.round(3)))
+model_on_subset, dict(zip(label_names, per_class_subset.round(3), strict=True))
 
 # %% [markdown]
 # Accuracy separates the sentiment model from the do-nothing constant far less than macro F1 does (checked
@@ -330,7 +338,8 @@ sorted(p.name for p in padded_lm_dir.iterdir())
 # %%
 perplexity = evaluate.load("perplexity", module_type="metric")
 metric_device = env.device if env.device in ("cpu", "cuda") else "cpu"
-library = perplexity.compute(predictions=fluent, model_id=str(padded_lm_dir), device=metric_device, batch_size=8)
+library = perplexity.compute(predictions=fluent, model_id=str(padded_lm_dir), device=metric_device,
+                             batch_size=8)
 assert np.allclose(library["perplexities"], by_hand, rtol=1e-3)
 [round(p, 1) for p in library["perplexities"]], round(library["mean_perplexity"], 1)
 
@@ -341,8 +350,10 @@ assert np.allclose(library["perplexities"], by_hand, rtol=1e-3)
 # %%
 shuffle_rng = np.random.default_rng(env.seed)
 shuffled = [" ".join(shuffle_rng.permutation(t.split())) for t in fluent]
-shuffled_ppl = perplexity.compute(predictions=shuffled, model_id=str(padded_lm_dir), device=metric_device, batch_size=8)
-assert shuffled_ppl["mean_perplexity"] > library["mean_perplexity"]  # offline stand-in: about 1460 against 185
+shuffled_ppl = perplexity.compute(predictions=shuffled, model_id=str(padded_lm_dir), device=metric_device,
+                                  batch_size=8)
+# offline stand-in: about 1460 against 185
+assert shuffled_ppl["mean_perplexity"] > library["mean_perplexity"]
 print(shuffled[0])
 round(library["mean_perplexity"], 1), round(shuffled_ppl["mean_perplexity"], 1)
 
@@ -423,15 +434,18 @@ toy_table
 
 # %%
 for metric in ["bleu", "sacrebleu", "rouge1", "rougeL", "meteor"]:
-    assert toy_table[metric].idxmax() == "identical" and toy_table.loc["identical", metric] >= toy_table[metric].max()
-assert np.isclose(toy_table.loc["identical", "bleu"], 1) and round(toy_table.loc["identical", "sacrebleu"]) == 100
+    assert toy_table[metric].idxmax() == "identical"
+    assert toy_table.loc["identical", metric] >= toy_table[metric].max()
+assert np.isclose(toy_table.loc["identical", "bleu"], 1)
+assert round(toy_table.loc["identical", "sacrebleu"]) == 100
 assert np.isclose(toy_table.loc["reordered", "rouge1"], 1)
 assert toy_table.loc["reordered", "bleu"] < 1 and toy_table.loc["reordered", "rougeL"] < 1
 assert toy_table.loc["shorter", "brevity_penalty"] < 1
 assert np.isclose(toy_table.loc["synonym", "bleu"], toy_table.loc["other word", "bleu"])
 assert toy_table.loc["synonym", "meteor"] > toy_table.loc["other word", "meteor"]
 assert toy_table.loc["negated", "rouge1"] > toy_table.loc["synonym", "rouge1"]
-assert np.allclose(toy_table.loc["unrelated"].drop("brevity_penalty"), toy_table.drop(columns="brevity_penalty").min())
+assert np.allclose(toy_table.loc["unrelated"].drop("brevity_penalty"),
+                   toy_table.drop(columns="brevity_penalty").min())
 
 # %%
 ax = toy_table[["bleu", "rouge1", "rougeL", "meteor"]].plot.bar(figsize=(9, 3.5), rot=20)
@@ -480,7 +494,7 @@ system_b = [
     "Où est le plus proche pharmacie ?",
     "La bibliothèque est fermée sur dimanches.",
 ]
-list(zip(pairs["en"], system_a))[:2]
+list(zip(pairs["en"], system_a, strict=True))[:2]
 
 # %% [markdown]
 # sacreBLEU wants the same number of references for every sentence. Repeating a sentence's first
@@ -498,7 +512,8 @@ for system, outputs_fr in {"A (fluent)": system_a, "B (word by word)": system_b}
         "bleu": bleu.compute(predictions=outputs_fr, references=references_fr)["bleu"],
         "sacrebleu": sacrebleu.compute(predictions=outputs_fr, references=padded_fr)["score"],
     }
-assert np.isclose(bleu.compute(predictions=system_a, references=padded_fr)["bleu"], translation_scores["A (fluent)"]["bleu"])
+assert np.isclose(bleu.compute(predictions=system_a, references=padded_fr)["bleu"],
+                  translation_scores["A (fluent)"]["bleu"])
 assert translation_scores["A (fluent)"]["bleu"] > translation_scores["B (word by word)"]["bleu"]
 assert translation_scores["A (fluent)"]["sacrebleu"] > translation_scores["B (word by word)"]["sacrebleu"]
 pd.DataFrame(translation_scores).round(3)
@@ -578,6 +593,7 @@ toy_qa
 
 # %%
 from transformers import AutoModelForQuestionAnswering
+
 from nlpcourse.data import load_qa
 
 qa = load_qa()["test"]
@@ -600,14 +616,17 @@ allowed = torch.ones(n, n, dtype=torch.bool).triu() & ~torch.ones(n, n, dtype=to
 allowed = allowed & in_context[:, :, None] & in_context[:, None, :]
 best = span.masked_fill(~allowed, float("-inf")).flatten(1).argmax(1)
 starts, ends = (best // n).tolist(), (best % n).tolist()
-answers = [ctx[offsets[i, s, 0]:offsets[i, e, 1]] for i, (ctx, s, e) in enumerate(zip(contexts, starts, ends))]
-assert all(s <= e for s, e in zip(starts, ends)) and all(a and a in ctx for a, ctx in zip(answers, contexts))
-list(zip(questions[:3], answers[:3]))
+answers = [ctx[offsets[i, s, 0]:offsets[i, e, 1]]
+           for i, (ctx, s, e) in enumerate(zip(contexts, starts, ends, strict=True))]
+assert all(s <= e for s, e in zip(starts, ends, strict=True))
+assert all(a and a in ctx for a, ctx in zip(answers, contexts, strict=True))
+list(zip(questions[:3], answers[:3], strict=True))
 
 # %%
 qa_scores = squad.compute(
-    predictions=[{"id": i, "prediction_text": a} for i, a in zip(list(qa["id"]), answers)],
-    references=[{"id": i, "answers": gold} for i, gold in zip(list(qa["id"]), list(qa["answers"]))],
+    predictions=[{"id": i, "prediction_text": a} for i, a in zip(list(qa["id"]), answers, strict=True)],
+    references=[{"id": i, "answers": gold}
+                for i, gold in zip(list(qa["id"]), list(qa["answers"]), strict=True)],
 )
 assert set(qa_scores) == {"exact_match", "f1"}
 assert 0 <= qa_scores["exact_match"] <= qa_scores["f1"] <= 100
@@ -639,7 +658,7 @@ hand_written = [
     "You are a worthless idiot and everyone hates you.",
 ]
 safety_texts = generated + hand_written
-assert all(g.startswith(p) for g, p in zip(generated, prompts))
+assert all(g.startswith(p) for g, p in zip(generated, prompts, strict=True))
 generated
 
 # %%
@@ -655,7 +674,8 @@ pd.DataFrame({"text": safety_texts, "toxicity": np.round(toxic_scores, 3)})
 # is right depends on the cost of each mistake, and should be chosen on labelled data from your own setting.
 
 # %%
-ratios = {t: toxicity.compute(predictions=safety_texts, aggregation="ratio", threshold=t)["toxicity_ratio"] for t in (0.1, 0.5, 0.9)}
+ratios = {t: toxicity.compute(predictions=safety_texts, aggregation="ratio", threshold=t)["toxicity_ratio"]
+          for t in (0.1, 0.5, 0.9)}
 worst = toxicity.compute(predictions=safety_texts, aggregation="maximum")["max_toxicity"]
 assert ratios[0.1] >= ratios[0.5] >= ratios[0.9]
 assert abs(worst - max(toxic_scores)) < 1e-6
@@ -666,7 +686,8 @@ regard = evaluate.load("regard", module_type="measurement")
 regard_scores = regard.compute(data=safety_texts)["regard"]
 assert all({d["label"] for d in r} == {"negative", "neutral", "positive", "other"} for r in regard_scores)
 assert all(abs(sum(d["score"] for d in r) - 1) < 1e-3 for r in regard_scores)
-pd.DataFrame([{d["label"]: round(d["score"], 3) for d in r} for r in regard_scores], index=[t[:40] for t in safety_texts])
+pd.DataFrame([{d["label"]: round(d["score"], 3) for d in r} for r in regard_scores],
+             index=[t[:40] for t in safety_texts])
 
 # %% [markdown]
 # Regard is meant for *comparisons*: the same template about two groups, and the difference in how
@@ -699,7 +720,8 @@ report = pd.DataFrame(
         ("sentiment (reviews test)", "macro precision", scores["precision"]),
         ("sentiment (reviews test)", "macro recall", scores["recall"]),
         ("sentiment (reviews test)", "macro F1", scores["f1"]),
-        *[("sentiment (reviews test)", f"F1 {name}", v) for name, v in zip(label_names, per_class)],
+        *[("sentiment (reviews test)", f"F1 {name}", v)
+          for name, v in zip(label_names, per_class, strict=True)],
         *[("sentiment (reviews test)", f"accuracy, {k}", v) for k, v in by_group.items()],
         ("always-negative (imbalanced subset)", "accuracy", baseline["accuracy"]),
         ("always-negative (imbalanced subset)", "macro F1", baseline["f1"]),
@@ -709,7 +731,8 @@ report = pd.DataFrame(
         ("GPT-2 (6 reviews)", "perplexity, evaluate", library["mean_perplexity"]),
         ("GPT-2 (6 reviews, shuffled)", "perplexity, evaluate", shuffled_ppl["mean_perplexity"]),
         *[(f"translation system {s}", m, v) for s, d in translation_scores.items() for m, v in d.items()],
-        *[(f"summary: {s}", m, summary_table.loc[s, m]) for s in summary_table.index for m in ("rouge1", "rouge2", "rougeL", "meteor")],
+        *[(f"summary: {s}", m, summary_table.loc[s, m])
+          for s in summary_table.index for m in ("rouge1", "rouge2", "rougeL", "meteor")],
         ("QA model (course QA set)", "exact match (%)", qa_scores["exact_match"]),
         ("QA model (course QA set)", "F1 (%)", qa_scores["f1"]),
         ("safety texts", "toxicity ratio (threshold 0.5)", ratios[0.5]),
@@ -822,5 +845,6 @@ assert check_interval(answer, macro_f1)
 # - Banerjee and Lavie, *METEOR* (2005): https://aclanthology.org/W05-0909/
 # - Rajpurkar et al., *SQuAD* (2016): https://arxiv.org/abs/1606.05250
 # - Sheng et al., *The Woman Worked as a Babysitter: On Biases in Language Generation* (regard, 2019): https://arxiv.org/abs/1909.01326
-# - Vidgen et al., *Learning from the worst: dynamically generated datasets to improve online hate detection* (2021): https://arxiv.org/abs/2012.15761
+# - Vidgen et al., *Learning from the worst: dynamically generated datasets to improve online hate
+#   detection* (2021): https://arxiv.org/abs/2012.15761
 # - Efron and Tibshirani, *An Introduction to the Bootstrap* (1993); scikit-learn's model evaluation guide: https://scikit-learn.org/stable/modules/model_evaluation.html
