@@ -197,3 +197,13 @@ def test_maintainer_commands_name_the_missing_extra():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert "needs nbformat (the course's lab extra)" in done.stderr
+
+
+def test_ruff_passes_on_the_package_the_tests_and_the_notebook_sources():
+    sources = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+    assert len(sources) == len(list((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))), "run `make sync`"
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "src", "tests", *map(str, sources)],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
