@@ -171,9 +171,10 @@ def test_student_notebook_runs_like_colab(
     venv = colab_python.parent.parent
     nb = nbformat.read(student_dir / notebook.name, as_version=4)
     setup = prepare(nb, course_wheel)
+    km = kernel_manager_factory()
     client = NotebookClient(
         nb,
-        km=kernel_manager_factory(),
+        km=km,
         timeout=900,
         startup_timeout=180,
         resources={"metadata": {"path": str(student_dir)}},
@@ -186,6 +187,8 @@ def test_student_notebook_runs_like_colab(
         pytest.fail(f"{notebook.name} (student copy, Colab-like run): a cell failed\n{message}", False)
     finally:
         colab_times.notebooks[notebook.name] = time.perf_counter() - start
+        if km.has_kernel:  # nbclient shuts down only the kernels it started itself
+            km.shutdown_kernel(now=True)
 
     assert re.search(r"Running on: colab\b", text_of(nb.cells[setup])), (
         f"{notebook.name}: the setup cell does not report Colab:\n{text_of(nb.cells[setup])}"
