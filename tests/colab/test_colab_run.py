@@ -39,6 +39,8 @@ INSTALL_SPEC = re.compile(r'"(nlpcourse(?:\[[^\]]*\])?) @ [^"]+"')
 #: What a checker says about an unanswered stub: not_answered()'s text around what it asks for.
 _BEFORE, _AFTER = str(not_answered("\0")).split("\0")
 NOT_ANSWERED = re.compile(re.escape(_BEFORE) + r".+?" + re.escape(_AFTER))
+NBVAL_SKIP = re.compile(r"^\s*#\s*NBVAL_SKIP\s*$", re.MULTILINE)
+NBVAL_RAISES = re.compile(r"^\s*#\s*NBVAL_RAISES_EXCEPTION\s*$", re.MULTILINE)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # colours in IPython's tracebacks
 FAKE_COLAB = '"""Stand-in for Colab\'s own module: importable, as in a Colab runtime, and nothing more."""\n'
 
@@ -93,6 +95,19 @@ def kernel_manager_factory(
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1))
     specs = KernelSpecManager(kernel_dirs=[str(base / "kernels")], ensure_native_kernel=False)
     return lambda: KernelManager(kernel_name=KERNEL, kernel_spec_manager=specs)
+
+
+def nbval_markers(nb: nbformat.NotebookNode) -> None:
+    """Honour nbval's cell markers as the nbval run does: skip ``NBVAL_SKIP`` cells, allow raising ones."""
+    kept = []
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "nbval-skip" in tags or NBVAL_SKIP.search(cell.source):
+            continue
+        if NBVAL_RAISES.search(cell.source):
+            cell.setdefault("metadata", {})["tags"] = [*tags, "raises-exception"]  # nbclient's tag
+        kept.append(cell)
+    nb.cells = kept
 
 
 def _cell(source: str) -> nbformat.NotebookNode:
@@ -157,6 +172,15 @@ def test_calls_checker_finds_top_level_checker_calls() -> None:
     assert not calls_checker(nbformat.v4.new_code_cell("%pip install x"))
 
 
+def test_nbval_markers_skip_and_allow_like_nbval() -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in ("# NBVAL_SKIP\nlogin()", "x = 1",
+                                                           "# NBVAL_RAISES_EXCEPTION\n1 / 0")]
+    nbval_markers(nb)
+    assert [cell.source for cell in nb.cells] == ["x = 1", "# NBVAL_RAISES_EXCEPTION\n1 / 0"]
+    assert nb.cells[1].metadata["tags"] == ["raises-exception"]
+
+
 @pytest.mark.colab
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_student_notebook_runs_like_colab(
@@ -170,6 +194,7 @@ def test_student_notebook_runs_like_colab(
 ) -> None:
     venv = colab_python.parent.parent
     nb = nbformat.read(student_dir / notebook.name, as_version=4)
+    nbval_markers(nb)
     setup = prepare(nb, course_wheel)
     km = kernel_manager_factory()
     client = NotebookClient(
