@@ -80,7 +80,7 @@ test-online: $(VENV)/.test
 	  $(BIN)/python -m pytest -p tests.notebook_times --nbval-cell-timeout=3600 notebooks
 
 unit: $(VENV)/.test
-	$(BIN)/python -m pytest tests -p no:nbval --ignore-glob='*.ipynb' -o addopts="-ra -p no:cacheprovider"
+	$(BIN)/python -m pytest tests -p no:nbval --ignore-glob='*.ipynb' -m "not colab" -o addopts="-ra -p no:cacheprovider"
 
 download: $(VENV)/.lab
 	$(BIN)/python -m nlpcourse download $(CHAPTERS)
