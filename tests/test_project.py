@@ -90,8 +90,9 @@ def test_base_requirements_are_what_the_notebooks_and_the_package_import():
     ]
     sources += [path.read_text() for path in sorted((ROOT / "src" / "nlpcourse").rglob("*.py"))]
     modules = set().union(*map(imported_modules, sources)) - set(sys.stdlib_module_names) - {"nlpcourse"}
-    # maintainer commands only: strip (nbstripout, dev extra), student and runtimes (nbformat, nbconvert: lab)
-    modules -= {"nbformat", "nbconvert", "nbstripout"}
+    # maintainer commands only: strip (nbstripout) and sync-notebooks (jupytext), from the test extra;
+    # student (nbformat, nbconvert), from the lab extra
+    modules -= {"nbformat", "nbconvert", "nbstripout", "jupytext"}
     dists = importlib.metadata.packages_distributions()
     missing = {m for m in modules if m not in dists}
     assert not missing, f"imported but not installed here: {missing}"
