@@ -19,7 +19,7 @@
 #
 # **Prerequisites:** Python basics. No earlier notebook.
 #
-# **Runtime:** CPU about 2 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
+# **Runtime:** CPU about 6 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
 # small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** nothing.
 
 # %%

@@ -22,7 +22,7 @@
 #
 # **Prerequisites:** 00 Setup. Python lists and dictionaries.
 #
-# **Runtime:** CPU about 7 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
+# **Runtime:** CPU about 16 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
 # small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** 450 MB
 # the first time it runs (`python -m nlpcourse download 01` fetches it ahead).
 

@@ -22,7 +22,7 @@
 #
 # **Prerequisites:** 01 Tokenization (subword tokenizers). Basic regular expressions help.
 #
-# **Runtime:** CPU about 12 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
+# **Runtime:** CPU about 31 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
 # small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** 296 MB
 # the first time it runs (`python -m nlpcourse download 02` fetches it ahead).
 

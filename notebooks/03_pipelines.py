@@ -27,7 +27,7 @@
 #
 # **Prerequisites:** 00 (setup) and 01 (tokenization).
 #
-# **Runtime:** CPU about 8 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
+# **Runtime:** CPU about 26 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
 # small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** 2.4 GB
 # the first time it runs (`python -m nlpcourse download 03` fetches it ahead).
 

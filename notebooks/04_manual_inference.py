@@ -24,7 +24,7 @@
 #
 # **Prerequisites:** 01 (tokenization) and 03 (pipelines).
 #
-# **Runtime:** CPU about 8 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
+# **Runtime:** CPU about 23 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
 # small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** 802 MB
 # the first time it runs (`python -m nlpcourse download 04` fetches it ahead).
 

@@ -24,7 +24,7 @@
 #
 # **Prerequisites:** 01 Tokenization and 04 Manual inference (tokenizer -> model -> outputs).
 #
-# **Runtime:** CPU about 12 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
+# **Runtime:** CPU about 26 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
 # small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** 441 MB
 # the first time it runs (`python -m nlpcourse download 05` fetches it ahead).
 

@@ -30,7 +30,7 @@
 # cores with a model of the real size and the same batches), so expect each training run to take 2 to 3
 # times the time below.
 #
-# **Runtime:** CPU about 85 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
+# **Runtime:** CPU about 2.7 min; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
 # small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** 805 MB
 # the first time it runs (`python -m nlpcourse download 06` fetches it ahead).
 

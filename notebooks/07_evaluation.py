@@ -24,7 +24,7 @@
 #
 # **Prerequisites:** 03 (pipelines) and 04 (manual inference: logits, question-answering spans).
 #
-# **Runtime:** CPU about 14 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
+# **Runtime:** CPU about 40 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
 # small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** 2.0 GB
 # the first time it runs (`python -m nlpcourse download 07` fetches it ahead).
 
