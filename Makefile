@@ -13,12 +13,13 @@ TORCH_GIVEN := $(if $(filter file,$(origin TORCH)),,--given)
 HUB := build/offline-hub
 LAB_ARGS ?=
 
-.PHONY: help lab test test-online unit download student doctor debs hub strip sync lint runtimes clean distclean
+.PHONY: help lab test test-colab test-online unit download student doctor debs hub strip sync lint runtimes clean distclean
 
 help:
 	@echo "make lab       create/update .venv and open JupyterLab on notebooks/"
 	@echo "make test      set up everything (venv, Debian packages, offline hub) and run all tests and notebooks"
 	@echo "make unit      the fast tests only (no notebooks)"
+	@echo "make test-colab   every student notebook the Colab way (make test runs 00, 02 and 07 so)"
 	@echo "make test-online  the notebooks against the real Hub, NLTK and spaCy downloads (needs internet)"
 	@echo "make download  prefetch what the notebooks load (needs internet); CHAPTERS=\"01 03\" for some"
 	@echo "make doctor    what is installed, what is missing, and the fix"
@@ -69,6 +70,10 @@ hub: $(VENV)/.test debs
 
 test: hub
 	source $(HUB)/env.sh && $(BIN)/python -m pytest
+
+# The Colab-like run of every student notebook (tests/colab/), not only the ones make test picks.
+test-colab: hub
+	source $(HUB)/env.sh && NLPCOURSE_COLAB_NOTEBOOKS=all $(BIN)/python -m pytest tests/colab -m colab
 
 # For maintainers with a network: the same notebooks against the real Hub, NLTK data and spaCy model
 # (no stand-ins, no network guard). It stops at once where the Hub cannot be reached. The table goes
