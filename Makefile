@@ -68,8 +68,12 @@ hub: $(VENV)/.test debs
 	@$(BIN)/python -m tests.offline_hub.spacy_model --check $(HUB) || \
 	  $(PIP) install -q --no-deps --force-reinstall $(HUB)/spacy/*.whl
 
+# Two pytest workers (pytest-xdist), each notebook's cells kept on one worker: a notebook's kernel
+# keeps about one core busy, so two at a time use a 2-core machine. WORKERS=1 runs in one process.
+WORKERS ?= 2
+XDIST := $(if $(filter-out 0 1,$(WORKERS)),-n $(WORKERS) --dist loadfile)
 test: hub
-	source $(HUB)/env.sh && $(BIN)/python -m pytest
+	source $(HUB)/env.sh && $(BIN)/python -m pytest $(XDIST)
 
 # The Colab-like run of every student notebook (tests/colab/), not only the ones make test picks.
 test-colab: hub

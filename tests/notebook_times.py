@@ -9,7 +9,10 @@ tests/conftest.py never saw a failing cell of notebooks/*.ipynb, and a notebook 
 was listed as passed.
 
 nbval runs each notebook in a kernel process started by pytest. A sampler thread watches the
-resident memory of pytest's child processes (the kernel) while a notebook's cells run.
+resident memory of pytest's child processes (the kernel) while a notebook's cells run. Times come
+from the test reports and each report carries the peak seen so far (a user property), so the table
+is right when pytest-xdist runs notebooks in worker processes (``make test`` runs two): the reports,
+not the workers' plugin objects, reach the process that writes the table.
 ``NLPCOURSE_NOTEBOOK_TIMES`` names the output files without suffix, relative to the rootdir
 (default ``build/notebook-times``, giving ``.json`` and ``.md``).
 """
@@ -19,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 from collections.abc import Generator
 from pathlib import Path
 
@@ -28,6 +30,7 @@ import pytest
 NAME = "notebook-times"
 STEM_ENV = "NLPCOURSE_NOTEBOOK_TIMES"
 DEFAULT_STEM = "build/notebook-times"
+PEAK_PROPERTY = "peak_kernel_mb"
 
 
 def notebook_of(nodeid: str) -> str | None:
@@ -74,19 +77,29 @@ class NotebookTimes:
     def pytest_runtest_protocol(
         self, item: pytest.Item, nextitem: pytest.Item | None
     ) -> Generator[None, object, object]:
-        name = notebook_of(item.nodeid)
-        self.current = name
-        start = time.perf_counter()
+        self.current = notebook_of(item.nodeid)
         try:
             return (yield)
         finally:
-            if name is not None:
-                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
             self.current = None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Generator:
+        report = yield
+        name = notebook_of(item.nodeid)
+        if name is not None:  # where the kernel runs: this process, or an xdist worker
+            report.user_properties.append((PEAK_PROPERTY, self.peak_mb.get(name, 0.0)))
+        return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         name = notebook_of(report.nodeid)
-        if name is not None and report.failed:  # a failed setup, cell or teardown
+        if name is None:
+            return
+        self.seconds[name] = self.seconds.get(name, 0.0) + report.duration
+        for key, value in report.user_properties:
+            if key == PEAK_PROPERTY:
+                self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), float(value))
+        if report.failed:  # a failed setup, cell or teardown
             self.failed.add(name)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:

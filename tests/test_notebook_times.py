@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 HERE = Path(__file__).resolve().parent
 PYPROJECT = """\
@@ -36,28 +37,35 @@ def project(root: Path) -> Path:
     return root / "notebooks"
 
 
-def run_pytest(root: Path) -> tuple[int, dict[str, dict], str, str]:
+def run_pytest(root: Path, *args: str) -> tuple[int, dict[str, dict], str, str]:
     """Run pytest there as `make test` does: exit code, JSON rows by notebook, Markdown table, log."""
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q"], cwd=root, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "pytest", "-q", *args], cwd=root, capture_output=True, text=True, timeout=300
     )
     rows = json.loads((root / "build/notebook-times.json").read_text())
     table = (root / "build/notebook-times.md").read_text()
     return result.returncode, {row["notebook"]: row for row in rows}, table, result.stdout + result.stderr
 
 
-def test_a_failing_cell_marks_its_notebook_failed(tmp_path: Path):
+@pytest.mark.parametrize("workers", [[], ["-n", "2", "--dist", "loadfile"]], ids=["serial", "xdist"])
+def test_a_failing_cell_marks_its_notebook_failed(tmp_path: Path, workers: list[str]):
     notebooks = project(tmp_path)
     write_notebook(notebooks / "01_passes.ipynb", "x = 1", "assert x == 1")
     # the failing cell is neither the first nor the last, as in the run that hid a failure
     write_notebook(notebooks / "02_fails.ipynb", "x = 1", "assert x == 2, 'fails on purpose'", "y = 3")
-    code, rows, table, log = run_pytest(tmp_path)
+    # a kernel that holds 200 MB for a while: the peak must reach the table from an xdist worker too
+    hold = ("import time", "block = b'x' * (200 * 2**20)", "time.sleep(1.5)")
+    write_notebook(notebooks / "03_memory.ipynb", *hold)
+    code, rows, table, log = run_pytest(tmp_path, *workers)
     assert code == 1, log
     assert {name: row["passed"] for name, row in rows.items()} == {
         "01_passes.ipynb": True,
         "02_fails.ipynb": False,
+        "03_memory.ipynb": True,
     }, log
     assert rows["01_passes.ipynb"]["seconds"] > 0 and rows["02_fails.ipynb"]["seconds"] > 0
+    assert rows["03_memory.ipynb"]["seconds"] >= 1.5, rows
+    assert rows["03_memory.ipynb"]["peak_kernel_mb"] > 200, rows
     assert "| 02_fails.ipynb |" in table and table.count("| False |") == 1, table
 
 
