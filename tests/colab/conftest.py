@@ -179,7 +179,9 @@ def colab_python(course_wheel: Path) -> Path:
         with _timed("create the venv (cold)"):
             shutil.rmtree(VENV, ignore_errors=True)
             _run([sys.executable, "-m", "venv", VENV])
-            pip = [python, "-m", "pip", "install", "-q"]
+            # --no-compile: Python writes the bytecode of what the notebooks import when they import
+            # it; compiling all of torch and transformers up front takes longer than the runs need.
+            pip = [python, "-m", "pip", "install", "-q", "--no-compile"]
             # torch first and pinned to .venv's build, so that resolving the wheel keeps it.
             _run([*pip, f"torch=={torch_version}"])
             _run([*pip, course_wheel, "ipykernel"])
