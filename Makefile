@@ -13,7 +13,8 @@ TORCH_GIVEN := $(if $(filter file,$(origin TORCH)),,--given)
 HUB := build/offline-hub
 LAB_ARGS ?=
 
-.PHONY: help lab test test-colab test-online unit download student doctor debs hub strip sync lint runtimes clean distclean
+.PHONY: help lab test test-colab test-online unit download student doctor debs hub strip sync lint runtimes \
+	clean distclean hub-full bench
 
 help:
 	@echo "make lab       create/update .venv and open JupyterLab on notebooks/"
@@ -27,7 +28,8 @@ help:
 	@echo "make strip     remove outputs from notebooks before committing"
 	@echo "make sync      setup cell, badge and runtime line into every notebook; pair .ipynb and .py"
 	@echo "make lint      ruff on the package, the tests and the notebooks' paired sources"
-	@echo "make runtimes  after make test: record the measured CPU times, then make sync"
+	@echo "make runtimes  after make bench: record its real-size CPU times and peak memory, then make sync"
+	@echo "make bench     every notebook at real size (random weights); NOTEBOOKS=\"06 07\" for some"
 	@echo "make clean     remove build/ ; make distclean also removes .venv/"
 
 $(BIN)/python:
@@ -100,9 +102,10 @@ doctor: $(VENV)/.lab
 student: $(VENV)/.lab
 	$(BIN)/python -m nlpcourse student --src notebooks --dest build/student
 
-# After `make test`: copy the measured per-notebook CPU times into title cells and the README.
+# After `make bench`: copy the real-size CPU times and peak memory into title cells and the README.
 runtimes: $(VENV)/.test
-	$(BIN)/python -m nlpcourse runtimes --times build/notebook-times.json
+	$(BIN)/python -m tests.bench --report benchmarks/cpu-2-cores.md
+	$(BIN)/python -m nlpcourse runtimes --bench build/bench/results.json
 
 # The newer file of each notebook pair (.ipynb, .py) wins; then the shared cells are written into both.
 sync: $(VENV)/.test
@@ -120,3 +123,14 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# The real-size tier: every checkpoint with the real configuration and random weights (about 8 GB),
+# built from the small tier's tokenizers. Not part of `make test`.
+HUB_FULL := build/offline-hub-full
+NOTEBOOKS ?=
+hub-full: hub
+	$(BIN)/python -m tests.offline_hub.full --out $(HUB_FULL) --small $(HUB)
+
+# What each notebook costs at real size on the device setup() picks: build/bench/results.{json,md}.
+bench: hub-full
+	source $(HUB_FULL)/env.sh && $(BIN)/python -m tests.bench $(NOTEBOOKS)

@@ -28,9 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     sync_parser.add_argument("names", nargs="*", help="only these notebooks (default: all)")
     runtimes = sub.add_parser(
-        "runtimes", help="record a test run's CPU times in benchmarks/runtimes.json, then sync-notebooks"
+        "runtimes",
+        help="record make bench's real-size times and peak memory in benchmarks/runtimes.json, then "
+        "sync-notebooks",
     )
-    runtimes.add_argument("--times", type=Path, default=Path("build/notebook-times.json"))
+    runtimes.add_argument("--bench", type=Path, default=Path("build/bench/results.json"))
     args, rest = parser.parse_known_args(argv)
 
     if args.command == "doctor":
@@ -60,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
 
         runtimes_json = Path("benchmarks/runtimes.json")
         if args.command == "runtimes":
-            recorded = sync.record(args.times, runtimes_json)
-            print(f"recorded the CPU times of {len(recorded)} notebook(s) in {runtimes_json}")
+            recorded = sync.record(args.bench, runtimes_json)
+            print(f"recorded the real-size measurements of {len(recorded)} notebook(s) in {runtimes_json}")
         only = getattr(args, "names", [])
         changed = sync.sync_all(Path("notebooks"), Path("README.md"), runtimes_json, only)
         print(f"sync-notebooks: {len(changed)} file(s) written" + "".join(f"\n  {p}" for p in changed))

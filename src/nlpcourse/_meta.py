@@ -31,8 +31,10 @@ def colab_badge(notebook: str) -> str:
 
 #: The runtime paragraph of every title cell; ``sync-notebooks`` fills it from benchmarks/runtimes.json.
 RUNTIME_LINE = (
-    "**Runtime:** CPU {cpu}; GPU: {gpu}. Measured by the test run on 2 CPU cores with the small offline "
-    "stand-in models, not the real checkpoints: expect longer with them. {download}"
+    "**Runtime:** on 2 CPU cores {cpu}, peak memory {memory}; on a GPU {gpu}. Measured by `make bench` with "
+    "models of the real checkpoints' size (random weights): the CPU time the notebook's kernel used, about "
+    "its wall time on an idle machine, downloads excluded; the machine and torch build are in "
+    "`benchmarks/cpu-2-cores.md`. {download}"
 )
 #: The download sentence of the runtime paragraph, with the chapter's size from the registry.
 DOWNLOAD_LINE = (

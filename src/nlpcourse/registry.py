@@ -354,3 +354,73 @@ def get_checkpoint(model_id: str) -> Checkpoint:
             f"{model_id!r} is not in the course's checkpoint registry (src/nlpcourse/registry.py). "
             f"Closest registered ids: {hint}. Add it to CHECKPOINTS to use it in a notebook."
         ) from None
+
+
+# --- the real checkpoints' shapes ---------------------------------------------------------------------
+# The configuration values that set each real checkpoint's size and cost: what ``config.json`` of the
+# checkpoint holds at ``main`` (and at the pinned revision, which has the same shapes). The offline
+# hub's real-size tier (tests/offline_hub/full.py) builds every checkpoint with these values and random
+# weights, so that a benchmark costs what the real model costs. ``model_type`` picks the config class.
+_BERT_BASE = {"model_type": "bert", "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
+              "intermediate_size": 3072, "max_position_embeddings": 512, "type_vocab_size": 2}
+_BERT_LARGE = {**_BERT_BASE, "hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16,
+               "intermediate_size": 4096}
+_DISTILBERT = {"model_type": "distilbert", "dim": 768, "n_layers": 6, "n_heads": 12, "hidden_dim": 3072,
+               "max_position_embeddings": 512, "sinusoidal_pos_embds": False, "tie_word_embeddings": True}
+_ROBERTA_BASE = {"model_type": "roberta", "hidden_size": 768, "num_hidden_layers": 12,
+                 "num_attention_heads": 12, "intermediate_size": 3072, "max_position_embeddings": 514,
+                 "type_vocab_size": 1, "vocab_size": 50265}
+UNCASED_VOCAB, CASED_VOCAB = 30522, 28996  # BERT's uncased and cased WordPiece vocabularies
+
+#: Hub id -> the real checkpoint's shape, from its ``config.json`` (source in the comment).
+REAL_CONFIGS: dict[str, dict[str, object]] = {
+    # bert-base-uncased/config.json; the MLM decoder is tied to the word embeddings
+    "bert-base-uncased": {**_BERT_BASE, "vocab_size": UNCASED_VOCAB, "tie_word_embeddings": True},
+    # distilbert/distilbert-base-uncased/config.json
+    "distilbert/distilbert-base-uncased": {**_DISTILBERT, "vocab_size": UNCASED_VOCAB},
+    # distilbert/distilbert-base-uncased-finetuned-sst-2-english/config.json (same body as the base)
+    "distilbert/distilbert-base-uncased-finetuned-sst-2-english": {**_DISTILBERT,
+                                                                   "vocab_size": UNCASED_VOCAB},
+    # distilbert/distilbert-base-cased/config.json (the cased vocabulary)
+    "distilbert/distilbert-base-cased": {**_DISTILBERT, "vocab_size": CASED_VOCAB},
+    # sentence-transformers/all-MiniLM-L6-v2/config.json: 6 layers of width 384, FFN 1536
+    "sentence-transformers/all-MiniLM-L6-v2": {**_BERT_BASE, "vocab_size": UNCASED_VOCAB, "hidden_size": 384,
+                                               "num_hidden_layers": 6, "intermediate_size": 1536},
+    # xlnet/xlnet-base-cased/config.json: d_head 64, untied relative biases, mem_len null
+    "xlnet/xlnet-base-cased": {"model_type": "xlnet", "vocab_size": 32000, "d_model": 768, "n_layer": 12,
+                               "n_head": 12, "d_head": 64, "d_inner": 3072, "ff_activation": "gelu",
+                               "untie_r": True, "mem_len": None, "attn_type": "bi"},
+    # openai-community/gpt2/config.json: the LM head is tied to the token embeddings
+    "openai-community/gpt2": {"model_type": "gpt2", "vocab_size": 50257, "n_positions": 1024, "n_embd": 768,
+                              "n_layer": 12, "n_head": 12, "n_inner": None, "tie_word_embeddings": True},
+    # HuggingFaceTB/SmolLM2-135M/config.json: 30 layers of width 576, 9 heads, 3 key/value heads
+    "HuggingFaceTB/SmolLM2-135M": {"model_type": "llama", "vocab_size": 49152, "hidden_size": 576,
+                                   "intermediate_size": 1536, "num_hidden_layers": 30,
+                                   "num_attention_heads": 9, "num_key_value_heads": 3, "head_dim": 64,
+                                   "max_position_embeddings": 8192, "tie_word_embeddings": True},
+    # distilbert/distilroberta-base/config.json: RoBERTa-base with 6 layers
+    "distilbert/distilroberta-base": {**_ROBERTA_BASE, "num_hidden_layers": 6, "tie_word_embeddings": True},
+    # dbmdz/bert-large-cased-finetuned-conll03-english/config.json: BERT-large, cased vocabulary
+    "dbmdz/bert-large-cased-finetuned-conll03-english": {**_BERT_LARGE, "vocab_size": CASED_VOCAB},
+    # dslim/bert-base-NER/config.json: BERT-base, cased vocabulary
+    "dslim/bert-base-NER": {**_BERT_BASE, "vocab_size": CASED_VOCAB},
+    # facebook/bart-large-mnli/config.json: 12 + 12 layers of width 1024, 16 heads, FFN 4096
+    "facebook/bart-large-mnli": {"model_type": "bart", "vocab_size": 50265, "d_model": 1024,
+                                 "encoder_layers": 12, "decoder_layers": 12, "encoder_attention_heads": 16,
+                                 "decoder_attention_heads": 16, "encoder_ffn_dim": 4096,
+                                 "decoder_ffn_dim": 4096, "max_position_embeddings": 1024,
+                                 "scale_embedding": False},
+    # typeform/distilbert-base-uncased-mnli/config.json
+    "typeform/distilbert-base-uncased-mnli": {**_DISTILBERT, "vocab_size": UNCASED_VOCAB},
+    # google-t5/t5-small/config.json: 6 + 6 layers of width 512, 8 heads of 64, FFN 2048, tied embeddings
+    "google-t5/t5-small": {"model_type": "t5", "vocab_size": 32128, "d_model": 512, "d_kv": 64, "d_ff": 2048,
+                           "num_layers": 6, "num_decoder_layers": 6, "num_heads": 8,
+                           "relative_attention_num_buckets": 32, "feed_forward_proj": "relu",
+                           "n_positions": 512, "tie_word_embeddings": True},
+    # distilbert/distilbert-base-cased-distilled-squad/config.json
+    "distilbert/distilbert-base-cased-distilled-squad": {**_DISTILBERT, "vocab_size": CASED_VOCAB},
+    # facebook/roberta-hate-speech-dynabench-r4-target/config.json: RoBERTa-base
+    "facebook/roberta-hate-speech-dynabench-r4-target": dict(_ROBERTA_BASE),
+    # sasha/regardv3/config.json: BERT-base, uncased vocabulary
+    "sasha/regardv3": {**_BERT_BASE, "vocab_size": UNCASED_VOCAB},
+}

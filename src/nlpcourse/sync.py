@@ -1,8 +1,9 @@
 """``python -m nlpcourse sync-notebooks``: write what every notebook shares from its one definition.
 
 The setup cell (``_meta.SETUP_CELL``), the Colab badge (``_meta.colab_badge``) and the runtime line
-(``_meta.RUNTIME_LINE`` filled from ``benchmarks/runtimes.json``) are written into every notebook, the
-README's CPU and GPU columns from the same file, and each notebook's paired jupytext source
+(``_meta.RUNTIME_LINE`` filled from ``benchmarks/runtimes.json``, which ``make runtimes`` fills from
+``make bench``) are written into every notebook, the README's CPU, memory and GPU columns from the same
+file, and each notebook's paired jupytext source
 (``notebooks/NN_topic.py``) is rewritten from the ``.ipynb``. A test runs the same functions and fails
 when a stored file differs from what this command would write.
 """
@@ -41,10 +42,19 @@ JUPYTEXT_OPTIONS = {"notebook_metadata_filter": "-all", "cell_metadata_filter": 
 
 @dataclass(frozen=True)
 class Runtime:
-    """Measured seconds of one notebook; ``None`` where it has not been measured."""
+    """What one notebook costs at real size (``make bench``); ``None`` where it has not been measured.
+
+    ``cpu_s`` and ``peak_mb`` (the kernel's peak resident memory) on a CPU, ``gpu_s`` on a GPU.
+    """
 
     cpu_s: float | None = None
     gpu_s: float | None = None
+    peak_mb: float | None = None
+
+
+#: benchmarks/runtimes.json's keys for the real-size measurements. The stand-ins' test-run times that
+#: the file once held (``cpu_s``) are not read: a notebook with none of these keys is "not measured yet".
+CPU_KEY, PEAK_KEY, GPU_KEY = "cpu_s_real", "peak_mb_real", "gpu_s_real"
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -54,14 +64,21 @@ def format_seconds(seconds: float | None) -> str:
     return f"{round(seconds)} s" if seconds < 90 else f"{seconds / 60:.1f} min"
 
 
+def format_mb(mb: float | None) -> str:
+    """``"850 MB"``, ``"2.3 GB"`` (10^3 MB, rounded to 0.1 GB), or ``"not measured yet"``."""
+    if mb is None:
+        return "not measured yet"
+    return f"{round(mb)} MB" if round(mb) < 1000 else f"{mb / 1000:.1f} GB"
+
+
 def about(seconds: float | None) -> str:
     return "not measured yet" if seconds is None else f"about {format_seconds(seconds)}"
 
 
 def load_runtimes(path: Path) -> dict[str, Runtime]:
-    """``benchmarks/runtimes.json``: notebook file name -> measured times."""
+    """``benchmarks/runtimes.json``: notebook file name -> the real-size measurements."""
     raw = json.loads(path.read_text(encoding="utf-8"))["notebooks"]
-    return {name: Runtime(row.get("cpu_s"), row.get("gpu_s")) for name, row in raw.items()}
+    return {name: Runtime(row.get(CPU_KEY), row.get(GPU_KEY), row.get(PEAK_KEY)) for name, row in raw.items()}
 
 
 def download_sentence(chapter: str) -> str:
@@ -75,8 +92,9 @@ def download_sentence(chapter: str) -> str:
 
 
 def runtime_paragraph(runtime: Runtime, chapter: str) -> str:
+    memory = "not measured yet" if runtime.peak_mb is None else f"about {format_mb(runtime.peak_mb)}"
     text = _meta.RUNTIME_LINE.format(
-        cpu=about(runtime.cpu_s), gpu=about(runtime.gpu_s), download=download_sentence(chapter)
+        cpu=about(runtime.cpu_s), memory=memory, gpu=about(runtime.gpu_s), download=download_sentence(chapter)
     )
     return textwrap.fill(text, width=WRAP, break_long_words=False, break_on_hyphens=False)
 
@@ -105,16 +123,21 @@ def sync_notebook(nb: nbformat.NotebookNode, name: str, runtime: Runtime) -> nbf
 
 
 def sync_readme(readme: str, runtimes: dict[str, Runtime]) -> str:
-    """The README with its chapter table's CPU and GPU columns (3 and 4) taken from ``runtimes``."""
+    """The README with its chapter table's CPU time, peak memory and GPU time taken from ``runtimes``.
+
+    A chapter row is ``| [title](notebooks/NN_x.ipynb) | topics | CPU | memory | GPU | download |``; a row
+    written with fewer measurement columns gets all three, and a notebook missing from ``runtimes``
+    reads "not measured yet".
+    """
     lines = readme.splitlines()
     for i, line in enumerate(lines):
-        match = re.match(r"\| \[[^]]*\]\(notebooks/([^)]+\.ipynb)\)", line)
-        if match and match.group(1) in runtimes:
+        if re.match(r"\| \[[^]]*\]\(notebooks/([^)]+\.ipynb)\)", line):
             cells = line.split("|")
-            runtime = runtimes[match.group(1)]
-            cells[3] = f" {format_seconds(runtime.cpu_s)} "
-            cells[4] = f" {format_seconds(runtime.gpu_s)} "
-            lines[i] = "|".join(cells)
+            name = re.search(r"\(notebooks/([^)]+\.ipynb)\)", cells[1]).group(1)  # type: ignore[union-attr]
+            runtime = runtimes.get(name, Runtime())
+            cpu, gpu = format_seconds(runtime.cpu_s), format_seconds(runtime.gpu_s)
+            measured = (cpu, format_mb(runtime.peak_mb), gpu)
+            lines[i] = "|".join([*cells[:3], *(f" {m} " for m in measured), *cells[-2:]])
     return "\n".join(lines) + "\n"
 
 
@@ -168,16 +191,40 @@ def _keep_ids(old: list, new: list) -> list:
     return cells
 
 
-def record(times_json: Path, runtimes_json: Path) -> list[str]:
-    """Copy the CPU times of the notebooks that passed in a test run into ``runtimes_json``."""
-    rows = json.loads(times_json.read_text(encoding="utf-8"))
+def record(results_json: Path, runtimes_json: Path) -> list[str]:
+    """Copy ``make bench``'s real-size times and peak memory into ``runtimes_json``.
+
+    Only notebooks whose run finished are recorded (a failed cell does not count: with random weights
+    an accuracy check may fail, and the time is still what the notebook costs). A CPU run gives the
+    kernel's CPU time and its peak memory, a GPU run the wall time; the notebooks not in the results
+    keep their entries. ``measured`` says what was measured on what, per device.
+
+    On a CPU the kernel's CPU time (user + system) is recorded, not the wall time: on a shared machine
+    the wall time grows with the other processes' load, while the CPU time is about what the notebook
+    takes on idle cores (PyTorch spreads the large products over the cores, so it can take less).
+    """
+    results = json.loads(results_json.read_text(encoding="utf-8"))["notebooks"]
     data = json.loads(runtimes_json.read_text(encoding="utf-8")) if runtimes_json.exists() else {}
     table = data.setdefault("notebooks", {})
+    measured = data.get("measured") if isinstance(data.get("measured"), dict) else {}
     recorded = []
-    for row in rows:
-        if row["passed"]:
-            table.setdefault(row["notebook"], {})["cpu_s"] = row["seconds"]
-            recorded.append(row["notebook"])
+    for name, row in sorted(results.items()):
+        if not row["completed"]:
+            continue
+        entry = table.setdefault(name, {})
+        entry.pop("cpu_s", None)  # a stand-in test-run time, not a real-size one
+        on_gpu = row["device"] != "cpu"
+        if on_gpu:
+            entry[GPU_KEY] = row["seconds"]
+        else:
+            entry[CPU_KEY], entry[PEAK_KEY] = row["kernel_cpu_s"], row["peak_kernel_mb"]
+        measured["gpu" if on_gpu else "cpu"] = (
+            f"make bench, real-size configurations with random weights, {row['cpu_cores']} cores of "
+            f"{row['cpu_model']}, device {row['device']}, torch {row['torch']}, {row['date'][:10]}; "
+            + ("wall time" if on_gpu else "the kernel's CPU time (user + system) and peak resident memory")
+        )
+        recorded.append(name)
+    data["measured"] = dict(sorted(measured.items()))
     data["notebooks"] = dict(sorted(table.items()))
     runtimes_json.parent.mkdir(parents=True, exist_ok=True)
     runtimes_json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
