@@ -9,18 +9,21 @@ import time
 import pytest
 
 from nlpcourse import download, registry
-from nlpcourse.registry import CONFIG, TOKENIZER, WEIGHTS, Checkpoint, EvaluateModule, Resource
+from nlpcourse.registry import CONFIG, TOKENIZER, WEIGHTS, Checkpoint, EvaluateModule, HubDataset, Resource
 
 
 @pytest.fixture
 def small_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A registry of three checkpoints, one module, one NLTK resource and one spaCy model."""
+    """A registry of three checkpoints, one dataset, one module, one NLTK resource and one spaCy model."""
     monkeypatch.setattr(registry, "CHAPTERS", ("00", "01", "02", "03"))
     monkeypatch.setattr(registry, "CHECKPOINTS", (
         Checkpoint("org/big", "fill-mask", 400, 2, {"01": TOKENIZER, "02": WEIGHTS, "03": CONFIG}, "r"),
         Checkpoint("org/pinned", "text-classification", 250, 1, {"03": CONFIG}, "r", revision="abc1234",
                    pinned_uses={"02": WEIGHTS, "03": WEIGHTS}),
         Checkpoint("org/tok", "text-generation", 500, 3, {"01": TOKENIZER}, "r"),
+    ))
+    monkeypatch.setattr(registry, "DATASETS", (
+        HubDataset("org/qa", 16, ("01",), {"train": 10}, {"id": "Value('string')"}, "r"),
     ))
     monkeypatch.setattr(registry, "EVALUATE", (EvaluateModule("toxicity", ("03",), "measurement"),))
     monkeypatch.setattr(registry, "NLTK", (Resource("punkt_tab", 4, ("01", "02")),))
@@ -38,7 +41,7 @@ def test_no_chapter_means_every_chapter_and_numbers_are_normalised() -> None:
     assert download.parse_chapters(["3", "01", "03"]) == ["01", "03"]
 
 
-@pytest.mark.parametrize("name", ["09", "1a", "tokenization", "-1"])
+@pytest.mark.parametrize("name", ["99", "1a", "tokenization", "-1"])
 def test_unknown_chapter_is_a_clear_error(name: str) -> None:
     with pytest.raises(ValueError, match=f"unknown chapter '{name}': the chapters are 00, 01, .*, 07"):
         download.parse_chapters(["01", name])
@@ -62,6 +65,7 @@ def test_plan_fetches_the_largest_part_each_revision_needs() -> None:
     assert _rows(download.plan(["01"])) == {
         ("model", "org/big", TOKENIZER, None, 2, ("01",)),
         ("model", "org/tok", TOKENIZER, None, 3, ("01",)),
+        ("dataset", "org/qa", "", None, 16, ("01",)),
         ("nltk", "punkt_tab", "", None, 4, ("01",)),
     }
     assert _rows(download.plan(["03"])) == {
@@ -76,11 +80,12 @@ def test_plan_fetches_the_largest_part_each_revision_needs() -> None:
         ("model", "org/pinned", CONFIG, None, 0, ("03",)),
         ("model", "org/pinned", WEIGHTS, "abc1234", 251, ("02", "03")),
         ("model", "org/tok", TOKENIZER, None, 3, ("01",)),
+        ("dataset", "org/qa", "", None, 16, ("01",)),
         ("evaluate", "toxicity", "measurement", None, 0, ("03",)),
         ("nltk", "punkt_tab", "", None, 4, ("01", "02")),
         ("spacy", "en_core_web_sm", "", None, 13, ("02",)),
     }
-    assert download.total_mb(every) == 402 + 251 + 3 + 4 + 13
+    assert download.total_mb(every) == 402 + 251 + 3 + 16 + 4 + 13
     assert download.plan(["00"]) == []
 
 
@@ -88,6 +93,7 @@ def test_every_registry_entry_is_fetched_for_some_chapter() -> None:
     items = download.plan(registry.CHAPTERS)
     fetched = {(item.kind, item.name) for item in items}
     assert {("model", c.id) for c in registry.CHECKPOINTS} <= fetched
+    assert {("dataset", name) for name in registry.HUB_DATASETS} <= fetched
     assert {("evaluate", name) for name in registry.EVALUATE_MODULES} <= fetched
     assert {("nltk", name) for name in registry.NLTK_RESOURCES} <= fetched
     assert {("spacy", name) for name in registry.SPACY_MODELS} <= fetched
@@ -215,7 +221,8 @@ def test_download_fetches_the_plan_in_order_and_reports_failures(
             raise OSError("server said no")
 
     monkeypatch.setattr(download, "offline_reason", lambda: None)
-    monkeypatch.setattr(download, "FETCHERS", dict.fromkeys(("model", "evaluate", "nltk", "spacy"), fetch))
+    kinds = ("model", "dataset", "evaluate", "nltk", "spacy")
+    monkeypatch.setattr(download, "FETCHERS", dict.fromkeys(kinds, fetch))
     assert download.main(["02", "03"]) == 1
     assert fetched == [(item.name, item.revision) for item in download.plan(["02", "03"])]
     out, err = capsys.readouterr()

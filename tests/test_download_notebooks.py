@@ -18,7 +18,7 @@ from tests.offline_hub import hub_coverage as cov
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-KINDS = {cov.EVALUATE: "evaluate", cov.NLTK: "nltk", cov.SPACY: "spacy"}
+KINDS = {cov.HUB_DATASET: "dataset", cov.EVALUATE: "evaluate", cov.NLTK: "nltk", cov.SPACY: "spacy"}
 
 
 def differences(notebook: Path) -> list[str]:

@@ -265,3 +265,27 @@ def test_t5_standin_has_sentinels_and_task_prefixes() -> None:
     params = AutoConfig.from_pretrained(standin("t5")).task_specific_params
     assert params["summarization"]["prefix"] == "summarize: "
     assert params["translation_en_to_de"]["prefix"] == "translate English to German: "
+
+
+def test_every_dataset_recipe_exists() -> None:
+    from nlpcourse.registry import DATASETS
+    from tests.offline_hub import hub_datasets
+
+    assert DATASETS
+    for entry in DATASETS:
+        assert entry.recipe in hub_datasets.RECIPES, entry.id
+        assert entry.size_mb > 0 and set(entry.chapters) and entry.splits and entry.columns, entry.id
+
+
+@needs_hub
+def test_hub_datasets_load_offline_with_the_real_schema() -> None:
+    from datasets import load_dataset
+
+    from nlpcourse.registry import DATASETS
+
+    for entry in DATASETS:
+        loaded = load_dataset(entry.id)
+        assert sorted(loaded) == sorted(entry.splits), entry.id
+        for split in loaded.values():
+            assert 0 < len(split) < min(entry.splits.values()), entry.id  # a stand-in: fewer rows
+            assert {name: repr(feature) for name, feature in split.features.items()} == dict(entry.columns)

@@ -3,8 +3,9 @@
 Fetches, for the chosen chapters (all when none is named), exactly what their notebooks load as
 recorded in :mod:`nlpcourse.registry`: a checkpoint's weights only where a notebook runs the model,
 its tokenizer files where only the tokenizer is used, its ``config.json`` where only the config is
-read; the evaluate modules' scripts; the NLTK data and the spaCy model. It prints the plan and its
-total size first. Afterwards those notebooks run without a network (for a class, a train, a plane).
+read; the Hub datasets loaded by id; the evaluate modules' scripts; the NLTK data and the spaCy model.
+It prints the plan and its total size first. Afterwards those notebooks run without a network (for a
+class, a train, a plane).
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ Connect to the internet (huggingface.co must be reachable) and run `python -m nl
 class Fetch:
     """One thing to download.
 
-    ``kind`` is ``model``, ``evaluate``, ``nltk`` or ``spacy``; ``part`` is a registry part for models
-    and the module type for evaluate modules; ``revision`` None means ``main``.
+    ``kind`` is ``model``, ``dataset``, ``evaluate``, ``nltk`` or ``spacy``; ``part`` is a registry part
+    for models and the module type for evaluate modules; ``revision`` None means ``main``.
     """
 
     kind: str
@@ -101,6 +102,9 @@ def plan(chapters: Iterable[str]) -> list[Fetch]:
         for revision, part in ckpt.needs(chapters).items():
             uses = ckpt.pinned_uses if revision else ckpt.uses
             items.append(Fetch("model", ckpt.id, part, revision, ckpt.part_mb(part), _users(uses, chapters)))
+    for dataset in registry.DATASETS:
+        if users := _users(dataset.chapters, chapters):
+            items.append(Fetch("dataset", dataset.id, size_mb=dataset.size_mb, chapters=users))
     for module in registry.EVALUATE:
         if users := _users(module.chapters, chapters):
             items.append(Fetch("evaluate", module.name, module.module_type, chapters=users))
@@ -186,6 +190,14 @@ def _model(item: Fetch) -> None:
     snapshot_download(item.name, revision=item.revision, allow_patterns=files)
 
 
+def _dataset(item: Fetch) -> None:
+    # load_dataset, not snapshot_download: offline, datasets reads the prepared copy that a load leaves
+    # in its own cache, not the Hub files
+    from datasets import load_dataset
+
+    load_dataset(item.name)
+
+
 def _evaluate(item: Fetch) -> None:
     # caches the module's script (and the files it imports) without running it: the model a
     # measurement loads is an item of its own
@@ -211,7 +223,7 @@ def _spacy(item: Fetch) -> None:
 
 
 FETCHERS: dict[str, Callable[[Fetch], None]] = {
-    "model": _model, "evaluate": _evaluate, "nltk": _nltk, "spacy": _spacy,
+    "model": _model, "dataset": _dataset, "evaluate": _evaluate, "nltk": _nltk, "spacy": _spacy,
 }
 
 
@@ -248,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m nlpcourse download",
         description="Prefetch what the chosen chapters' notebooks load: checkpoints (only the parts "
-        "they use), evaluate modules, NLTK data and spaCy models.",
+        "they use), Hub datasets, evaluate modules, NLTK data and spaCy models.",
     )
     parser.add_argument(
         "chapters", nargs="*", metavar="CHAPTER",

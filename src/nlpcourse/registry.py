@@ -36,8 +36,10 @@ __all__ = [
     "CHAPTERS",
     "CHECKPOINTS",
     "CONFIG",
+    "DATASETS",
     "EVALUATE",
     "EVALUATE_MODULES",
+    "HUB_DATASETS",
     "NLTK",
     "NLTK_RESOURCES",
     "PARTS",
@@ -48,13 +50,14 @@ __all__ = [
     "WEIGHTS",
     "Checkpoint",
     "EvaluateModule",
+    "HubDataset",
     "Resource",
     "get_checkpoint",
     "largest_part",
 ]
 
 #: The chapters, by the number that starts their notebook's file name.
-CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07")
+CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07", "09")
 
 CONFIG, TOKENIZER, WEIGHTS = "config", "tokenizer", "weights"
 #: What a chapter can need of a checkpoint, smallest first: each part includes the ones before it.
@@ -155,6 +158,29 @@ class EvaluateModule:
 
 
 @dataclass(frozen=True)
+class HubDataset:
+    """A Hub dataset a chapter loads by id (``load_dataset(id)``); the course's own data is in data/.
+
+    Attributes:
+        id: exact Hub id, as written in the notebooks.
+        size_mb: the dataset card's ``download_size`` (every split's files), in MB.
+        chapters: the chapters that load it.
+        splits: split -> number of rows of the real dataset.
+        columns: column -> feature type as ``datasets`` prints it, of the real dataset.
+        recipe: the offline hub's stand-in recipe (a function in tests/offline_hub/hub_datasets.py).
+        note: what the offline stand-in is.
+    """
+
+    id: str
+    size_mb: int
+    chapters: tuple[str, ...]
+    splits: Mapping[str, int] = field(hash=False)
+    columns: Mapping[str, str] = field(hash=False)
+    recipe: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Resource:
     """An NLTK data package or a spaCy model: its download size (MB) and the chapters that use it.
 
@@ -184,7 +210,8 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
         "head is untrained",
     ),
     Checkpoint(
-        "distilbert/distilbert-base-uncased", "fill-mask", 268, 1, {"03": C, "06": W}, "distilbert_mlm",
+        "distilbert/distilbert-base-uncased", "fill-mask", 268, 1, {"03": C, "06": W, "09": W},
+        "distilbert_mlm",
         standin="real",
         model_class="DistilBertForMaskedLM", special_tokens=_BERT_SPECIALS,
         note="all-MiniLM-L6-v2's encoder converted exactly into `DistilBertForMaskedLM` (token type 0 "
@@ -317,11 +344,23 @@ EVALUATE: tuple[EvaluateModule, ...] = (
     EvaluateModule("sacrebleu", ("07",)),
     EvaluateModule("rouge", ("07",)),
     EvaluateModule("meteor", ("07",), nltk=("wordnet", "punkt_tab")),
-    EvaluateModule("squad", ("07",)),
+    EvaluateModule("squad", ("07", "09")),
     EvaluateModule(
         "toxicity", ("07",), "measurement", checkpoint="facebook/roberta-hate-speech-dynabench-r4-target"
     ),
     EvaluateModule("regard", ("07",), "measurement", checkpoint="sasha/regardv3"),
+    EvaluateModule("seqeval", ("09",)),
+)
+_SQUAD_TEXT = "Value('string')"
+DATASETS: tuple[HubDataset, ...] = (
+    HubDataset(
+        "rajpurkar/squad", 16, ("09",), {"train": 87_599, "validation": 10_570},
+        {"id": _SQUAD_TEXT, "title": _SQUAD_TEXT, "context": _SQUAD_TEXT, "question": _SQUAD_TEXT,
+         "answers": "{'text': List(Value('string')), 'answer_start': List(Value('int32'))}"},
+        "squad_from_course_qa",
+        note="the 140 questions of `data/qa.jsonl` in SQuAD's schema (config `plain_text`), split by "
+        "article into `train` and `validation`",
+    ),
 )
 # download sizes: nltk_data's zip files and the spaCy model's wheel
 NLTK: tuple[Resource, ...] = (
@@ -332,6 +371,7 @@ NLTK: tuple[Resource, ...] = (
 SPACY: tuple[Resource, ...] = (Resource("en_core_web_sm", 13, ("02",)),)
 
 EVALUATE_MODULES: tuple[str, ...] = tuple(m.name for m in EVALUATE)
+HUB_DATASETS: tuple[str, ...] = tuple(d.id for d in DATASETS)
 NLTK_RESOURCES: tuple[str, ...] = tuple(r.name for r in NLTK)
 SPACY_MODELS: tuple[str, ...] = tuple(r.name for r in SPACY)
 

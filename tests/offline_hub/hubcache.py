@@ -18,9 +18,9 @@ import shutil
 from pathlib import Path
 
 
-def repo_folder(hf_home: Path, model_id: str) -> Path:
-    """The cache folder of a model repo: ``hub/models--org--name``."""
-    return hf_home / "hub" / ("models--" + model_id.replace("/", "--"))
+def repo_folder(hf_home: Path, model_id: str, repo_type: str = "model") -> Path:
+    """The cache folder of a repo: ``hub/models--org--name`` (``hub/datasets--org--name`` for a dataset)."""
+    return hf_home / "hub" / (f"{repo_type}s--" + model_id.replace("/", "--"))
 
 
 def commit_hash(folder: Path) -> str:
@@ -34,14 +34,16 @@ def commit_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def publish(hf_home: Path, model_id: str, folder: Path, pins: tuple[str, ...] = ()) -> Path:
+def publish(
+    hf_home: Path, model_id: str, folder: Path, pins: tuple[str, ...] = (), repo_type: str = "model"
+) -> Path:
     """Copy ``folder`` into the cache as ``model_id``'s snapshot; write refs/main and refs/<pin>.
 
     Identical files already published (another id with the same stand-in) are hard-linked.
     Returns the snapshot folder.
     """
     commit = commit_hash(folder)
-    repo = repo_folder(hf_home, model_id)
+    repo = repo_folder(hf_home, model_id, repo_type)
     snapshot = repo / "snapshots" / commit
     if snapshot.exists():
         shutil.rmtree(snapshot)
