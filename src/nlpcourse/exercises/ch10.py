@@ -147,7 +147,10 @@ def check_top_p_filter(answer: Any) -> Feedback:
             return wrong(f"with p={p} your tokens hold {kept_mass:.3f} of the probability, less than p: keep "
                          "tokens until the mass reaches p, including the one that crosses it.")
         ranked = sorted(range(len(probs)), key=probs.__getitem__, reverse=True)
-        if sorted(i for i, keep in enumerate(values) if keep) != sorted(ranked[: sum(values)]):
+        in_given_order = [sum(probs[:i]) < p for i in range(len(probs))]
+        if values == in_given_order or sorted(i for i, keep in enumerate(values) if keep) != sorted(
+            ranked[: sum(values)]
+        ):
             return wrong(f"with p={p} you keep tokens that are not the most likely ones: sort the "
                          "probabilities in descending order before adding them up.")
         return wrong(f"with p={p} and logits {list(logits)} you keep {sum(values)} tokens; top-p keeps "
