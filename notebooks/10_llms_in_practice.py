@@ -28,7 +28,7 @@
 #
 # **On a CPU** the notebook scores a stratified sample of the test reviews and a few articles and
 # sentences, and says so when it starts; a GPU scores the whole test split. The real checkpoints
-# (`HuggingFaceTB/SmolLM2-135M` and `-Instruct`, 135 M parameters each, 269 MB) are about 30 times larger
+# (`HuggingFaceTB/SmolLM2-135M` and `-Instruct`, 135 M parameters each, 272 MB) are about 30 times larger
 # than the stand-ins the test run uses, so expect the generation cells to take correspondingly longer.
 #
 # **Runtime:** CPU not measured yet; GPU: not measured yet. Measured by the test run on 2 CPU cores with
@@ -88,8 +88,8 @@ assert chat_model.generation_config.eos_token_id == chat_tok.convert_tokens_to_i
  "instruct generation config eos id": chat_model.generation_config.eos_token_id}
 
 # %% [markdown]
-# The weights moved, but not far: instruction tuning is a short fine-tuning run on top of pre-training.
-# The relative change of each weight matrix, averaged:
+# Instruction tuning is fine-tuning: it starts from the base model's weights and moves them. How far, as
+# the relative change of each weight tensor, averaged:
 
 # %%
 base_params = dict(base_model.named_parameters())
@@ -127,10 +127,10 @@ print("base:    ", repr(base_reply))
 print("instruct:", repr(chat_reply), "| stopped at <|im_end|>:", chat_new[-1].item() == chat_tok.eos_token_id)
 
 # %% [markdown]
-# What to notice: the base model treats the request as the start of a document and continues it (more
-# text in the same style, or the next question); it has no notion of a turn that ends. The instruct model
-# answers and closes its turn with `<|im_end|>`. (The test run uses small stand-ins trained on the course
-# data; the real checkpoints give more fluent text, but the same shapes.)
+# What to notice: the base model was never trained on turns, so whatever it writes is a continuation of
+# the document (more text in the same style, the next question, or with the tiny stand-ins of the test run
+# sometimes nothing at all). The instruct model answers and closes its turn with `<|im_end|>`. (The test
+# run uses small stand-ins trained on the course data; the real checkpoints write more fluent text.)
 
 # %% [markdown]
 # ## 2. Chat templates
@@ -744,7 +744,7 @@ print(f"{per_token:,} bytes per token; a {long_chat:,}-token chat keeps "
 
 # %%
 with torch.inference_mode():
-    cache = chat_model(**inputs, use_cache=True).past_key_values
+    cache = chat_model(**inputs, use_cache=True).cache  # older releases call it `past_key_values`
 measured = sum(t.numel() * t.element_size() for layer in cache.layers for t in (layer.keys, layer.values))
 assert measured == per_token * inputs["input_ids"].shape[1]
 print(f"{inputs['input_ids'].shape[1]} tokens: {measured:,} bytes in the cache, as computed")
