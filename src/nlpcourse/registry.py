@@ -306,7 +306,8 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
         "`regard`)",
     ),
     Checkpoint(
-        "HuggingFaceTB/SmolLM2-135M-Instruct", "text-generation", 269, 3, {"10": W}, "smollm2_instruct",
+        "HuggingFaceTB/SmolLM2-135M-Instruct", "text-generation", 269, 3, {"03": C, "10": W},
+        "smollm2_instruct",
         standin="trained",
         model_class="LlamaForCausalLM",
         special_tokens={"bos_token": "<|im_start|>", "eos_token": "<|im_end|>", "pad_token": "<|im_end|>",
