@@ -19,8 +19,10 @@
 #
 # **Prerequisites:** Python basics. No earlier notebook.
 #
-# **Runtime:** CPU about 6 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
-# small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** nothing.
+# **Runtime:** on 2 CPU cores not measured yet, peak memory not measured yet; on a GPU not measured yet.
+# Measured by `make bench` with models of the real checkpoints' size (random weights): the CPU time the
+# notebook's kernel used, about its wall time on an idle machine, downloads excluded; the machine and
+# torch build are in `benchmarks/cpu-2-cores.md`. **Download:** nothing.
 
 # %%
 import subprocess
@@ -50,6 +52,7 @@ env = nlpcourse.setup()
 # | 06 Fine-tuning | `datasets`, `Trainer` and an Accelerate loop on the course reviews |
 # | 07 Evaluation | `evaluate`: accuracy and F1, perplexity, BLEU, ROUGE, METEOR, safety |
 # | 09 Task fine-tuning | named entities and extractive question answering: labels, spans, baselines |
+# | 10 LLMs in practice | chat templates, decoding settings, zero/one/few-shot prompting, JSON output |
 
 # %% [markdown]
 # ## What `setup()` returned

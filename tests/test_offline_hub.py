@@ -245,6 +245,29 @@ def test_gpt2_standin_prefers_fluent_text() -> None:
 
 
 @needs_hub
+def test_chat_standin_answers_in_turns() -> None:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from tests.offline_hub.chat_data import SENTIMENT_INSTRUCTIONS
+
+    chat_id = standin("smollm2_instruct")
+    tok = AutoTokenizer.from_pretrained(chat_id)
+    base = AutoTokenizer.from_pretrained(standin("smollm2"))
+    assert tok.get_vocab() == base.get_vocab() and tok.chat_template == base.chat_template
+    model = AutoModelForCausalLM.from_pretrained(chat_id).eval()
+    assert model.generation_config.eos_token_id == tok.eos_token_id == tok.convert_tokens_to_ids("<|im_end|>")
+    with (REPO / "data" / "reviews.csv").open(newline="", encoding="utf-8") as fh:
+        texts = [r["text"] for r in csv.DictReader(fh) if r["split"] == "test"][:8]
+    chats = [[{"role": "user", "content": f"{SENTIMENT_INSTRUCTIONS[0]}\n\nReview: {t}"}] for t in texts]
+    tok.padding_side = "left"
+    inputs = tok.apply_chat_template(chats, add_generation_prompt=True, padding=True, return_tensors="pt")
+    out = model.generate(**inputs, max_new_tokens=5, do_sample=False)
+    for row in out[:, inputs["input_ids"].shape[1]:].tolist():
+        assert tok.eos_token_id in row, tok.decode(row)  # the reply ends its turn
+        assert tok.decode(row, skip_special_tokens=True).strip() in {"positive", "negative"}, tok.decode(row)
+
+
+@needs_hub
 def test_ner_standin_finds_people_and_places() -> None:
     from transformers import pipeline
 

@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 #: The chapters, by the number that starts their notebook's file name.
-CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07", "09")
+CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07", "09", "10")
 
 CONFIG, TOKENIZER, WEIGHTS = "config", "tokenizer", "weights"
 #: What a chapter can need of a checkpoint, smallest first: each part includes the ones before it.
@@ -220,7 +220,7 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
     ),
     Checkpoint(
         "distilbert/distilbert-base-uncased-finetuned-sst-2-english", "text-classification", 268, 0,
-        {"02": W, "03": C, "04": W, "06": W, "07": W}, "sentiment", revision="714eb0f",
+        {"02": W, "03": C, "04": W, "06": W, "07": W, "10": W}, "sentiment", revision="714eb0f",
         pinned_uses={"03": W}, standin="trained",
         model_class="DistilBertForSequenceClassification", labels=("NEGATIVE", "POSITIVE"),
         special_tokens=_BERT_SPECIALS,
@@ -258,7 +258,7 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
         "`data/corpus.txt`, byte-level BPE with `<|endoftext|>` last",
     ),
     Checkpoint(
-        "HuggingFaceTB/SmolLM2-135M", "text-generation", 269, 3, {"03": W, "04": W}, "smollm2",
+        "HuggingFaceTB/SmolLM2-135M", "text-generation", 269, 3, {"03": W, "04": W, "10": W}, "smollm2",
         standin="trained",
         model_class="LlamaForCausalLM",
         special_tokens={"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
@@ -295,7 +295,8 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
         note="tiny `BartForSequenceClassification`, `contradiction`/`neutral`/`entailment`",
     ),
     Checkpoint(
-        "typeform/distilbert-base-uncased-mnli", "zero-shot-classification", 268, 0, {"03": W, "06": W},
+        "typeform/distilbert-base-uncased-mnli", "zero-shot-classification", 268, 0,
+        {"03": W, "06": W, "10": W},
         "nli_distilbert",
         model_class="DistilBertForSequenceClassification",
         labels=("ENTAILMENT", "NEUTRAL", "CONTRADICTION"), special_tokens=_BERT_SPECIALS,
@@ -331,6 +332,19 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
         note="MiniLM with an untrained head, `negative`/`neutral`/`positive`/`other` (evaluate's "
         "`regard`)",
     ),
+    Checkpoint(
+        "HuggingFaceTB/SmolLM2-135M-Instruct", "text-generation", 269, 3, {"03": C, "10": W},
+        "smollm2_instruct",
+        standin="trained",
+        model_class="LlamaForCausalLM",
+        special_tokens={"bos_token": "<|im_start|>", "eos_token": "<|im_end|>", "pad_token": "<|im_end|>",
+                        "unk_token": "<|endoftext|>"},
+        special_ids={"<|endoftext|>": 0, "<|im_start|>": 1, "<|im_end|>": 2},
+        note="the `HuggingFaceTB/SmolLM2-135M` stand-in fine-tuned briefly on chat conversations built from "
+        "the course data (review sentiment, JSON, translations, summaries, questions on a context); same "
+        "tokenizer and ChatML chat template with the default system prompt; `<|im_start|>`/`<|im_end|>` as "
+        "bos/eos, `<|im_end|>` pads",
+    ),
 )
 
 EVALUATE: tuple[EvaluateModule, ...] = (
@@ -341,8 +355,8 @@ EVALUATE: tuple[EvaluateModule, ...] = (
     EvaluateModule("confusion_matrix", ("07",)),
     EvaluateModule("perplexity", ("07",)),
     EvaluateModule("bleu", ("07",)),
-    EvaluateModule("sacrebleu", ("07",)),
-    EvaluateModule("rouge", ("07",)),
+    EvaluateModule("sacrebleu", ("07", "10")),
+    EvaluateModule("rouge", ("07", "10")),
     EvaluateModule("meteor", ("07",), nltk=("wordnet", "punkt_tab")),
     EvaluateModule("squad", ("07", "09")),
     EvaluateModule(

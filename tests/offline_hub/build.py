@@ -28,7 +28,10 @@ from . import evaluate_modules, hub_datasets, nltk_data, spacy_model
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-DATA_FILES = ("data/reviews.csv", "data/corpus.txt", "data/ner.jsonl", "data/qa.jsonl")
+DATA_FILES = (
+    "data/reviews.csv", "data/corpus.txt", "data/ner.jsonl", "data/articles.jsonl", "data/qa.jsonl",
+    "data/translations.jsonl",
+)
 VERSIONED = (
     "transformers", "tokenizers", "torch", "huggingface_hub", "safetensors", "nltk", "spacy", "evaluate",
     "datasets",

@@ -22,10 +22,11 @@ from pathlib import Path
 import torch
 from transformers import PreTrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
-from . import hubcache, toktrain, training
+from . import chat_data, hubcache, toktrain, training
 
 SEED = 1234
 LM_STEPS = 250  # tiny causal LMs: enough for fluent text to score a lower perplexity than shuffled
+CHAT_STEPS = 160  # the chat stand-in: enough for replies of the right shape, ended by <|im_end|>
 T5_TASK_PARAMS = {
     "summarization": {
         "early_stopping": True, "length_penalty": 2.0, "max_length": 200, "min_length": 30,
@@ -48,6 +49,7 @@ class CourseData:
     reviews: list[dict[str, str]]
     corpus: list[str]
     ner: list[dict]
+    root: Path | None = None  # the data folder, for the files read by one recipe only
 
     @classmethod
     def load(cls, data_dir: Path) -> CourseData:
@@ -56,7 +58,7 @@ class CourseData:
         corpus = [ln.strip() for ln in (data_dir / "corpus.txt").read_text(encoding="utf-8").splitlines()]
         ner_path = data_dir / "ner.jsonl"
         ner = [json.loads(ln) for ln in ner_path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-        return cls(reviews=reviews, corpus=[c for c in corpus if c], ner=ner)
+        return cls(reviews=reviews, corpus=[c for c in corpus if c], ner=ner, root=data_dir)
 
     def split(self, name: str) -> tuple[list[str], list[int]]:
         """Review texts and 0/1 labels (negative/positive) of one split."""
@@ -317,6 +319,36 @@ class Builder:
         loss = training.train_causal_lm(model, self._stream(tok), steps=LM_STEPS, seed=SEED)
         print(f"  [models] SmolLM2 stand-in: last loss {loss:.2f}")
         return _save(self.work / "smollm2", model, tok, keep_tokenizer_class=True)
+
+    def smollm2_instruct(self) -> Path:
+        """The SmolLM2 stand-in fine-tuned on chat conversations built from the course data (the reply
+        tokens alone carry the loss), with SmolLM2-Instruct's special-token roles."""
+        from transformers import AutoTokenizer, LlamaForCausalLM
+
+        base = self.work / "smollm2"
+        if not base.is_dir():
+            self.smollm2()
+        tok = AutoTokenizer.from_pretrained(base)
+        tok.bos_token, tok.eos_token, tok.pad_token = "<|im_start|>", "<|im_end|>", "<|im_end|>"
+        model = LlamaForCausalLM.from_pretrained(base)
+        for cfg in (model.config, model.generation_config):
+            cfg.bos_token_id, cfg.eos_token_id, cfg.pad_token_id = 1, 2, 2
+        if self.data.root is None:
+            raise ValueError("the chat stand-in needs the course data folder (CourseData.load)")
+        examples = []
+        for conv in chat_data.conversations(self.data.root, seed=SEED):
+            prompt = tok(tok.apply_chat_template(conv[:-1], add_generation_prompt=True, tokenize=False),
+                         add_special_tokens=False)["input_ids"]
+            full = tok(tok.apply_chat_template(conv, tokenize=False).removesuffix("\n"),
+                       add_special_tokens=False)["input_ids"]
+            if full[: len(prompt)] != prompt or full[-1] != tok.eos_token_id:
+                raise RuntimeError(f"the chat template's prompt is not a prefix of the conversation: {conv}")
+            examples.append((full, len(prompt)))
+        training.seed_all(SEED)
+        loss = training.train_chat_lm(model, examples, pad_id=tok.pad_token_id, steps=CHAT_STEPS,
+                                      batch_size=8, lr=3e-3, seed=SEED)
+        print(f"  [models] SmolLM2-Instruct stand-in: {len(examples)} conversations, last loss {loss:.2f}")
+        return _save(self.work / "smollm2-instruct", model, tok, keep_tokenizer_class=True)
 
     def _bpe_roberta(self) -> PreTrainedTokenizerBase:
         return self.tok("roberta", lambda: toktrain.roberta(self.data.texts))
