@@ -161,8 +161,8 @@ assert label_names == ["negative", "positive"]
 
 # %% [markdown]
 # The plan. `nlpcourse.choose_precision` picks mixed precision on a GPU (see 06). A GPU trains three
-# epochs on all 1,236 training reviews; a CPU trains one epoch on a stratified sample, printed below, so
-# that the three runs take a few minutes together with the real DistilBERT. All three runs use this plan.
+# epochs on all 1,236 training reviews; a CPU trains one epoch on a stratified sample in batches of 8,
+# printed below. All three runs use this plan.
 
 # %%
 import time
@@ -296,12 +296,13 @@ linear_names
 # %%
 from peft import TaskType
 
+TARGETS, HEAD = ("q_lin", "k_lin", "v_lin", "out_lin"), ("pre_classifier", "classifier")
 lora_config = LoraConfig(
     r=8,
     lora_alpha=16,
     lora_dropout=0.05,
-    target_modules=["q_lin", "k_lin", "v_lin", "out_lin"],
-    modules_to_save=["pre_classifier", "classifier"],
+    target_modules=list(TARGETS),
+    modules_to_save=list(HEAD),  # a copy: peft extends this list in place
     task_type=TaskType.SEQ_CLS,
 )
 lora_model = get_peft_model(lora_base, lora_config)
@@ -309,15 +310,16 @@ lora_model.print_trainable_parameters()
 
 # %% [markdown]
 # The trainable count follows from the config alone: every targeted linear layer adds `r · (in + out)`
-# (LoRA adds no bias), and each module in `modules_to_save` trains all its parameters.
+# (LoRA adds no bias), and each module in `modules_to_save` trains all its parameters. (With
+# `task_type="SEQ_CLS"` peft appends the head names of other model families, such as `score`, to the list
+# passed as `modules_to_save`; they match nothing in DistilBERT, and the cell above passed a copy.)
 
 # %%
 plain_model = new_model()
 targets = [m for name, m in plain_model.named_modules()
-           if isinstance(m, nn.Linear) and name.split(".")[-1] in lora_config.target_modules]
+           if isinstance(m, nn.Linear) and name.split(".")[-1] in TARGETS]
 by_formula = sum(lora_config.r * (m.in_features + m.out_features) for m in targets)
-by_formula += sum(p.numel() for name in lora_config.modules_to_save
-                  for p in getattr(plain_model, name).parameters())
+by_formula += sum(p.numel() for name in HEAD for p in getattr(plain_model, name).parameters())
 total, trainable = count(lora_model)
 assert len(targets) == 4 * plain_model.config.n_layers
 assert trainable == by_formula
@@ -564,7 +566,7 @@ def answer_all(model, examples, desc):
     return answers
 
 
-print("Answering the held-out prompts: about a minute on a CPU with the real model")
+print(f"Answering {len(held_examples)} held-out prompts, greedy, at most {max(MAX_NEW.values())} new tokens")
 before = answer_all(lm, held_examples, "before")
 assert all(isinstance(a, str) for a in before)
 
