@@ -53,6 +53,7 @@ env = nlpcourse.setup()
 # | 07 Evaluation | `evaluate`: accuracy and F1, perplexity, BLEU, ROUGE, METEOR, safety |
 # | 09 Task fine-tuning | named entities and extractive question answering: labels, spans, baselines |
 # | 10 LLMs in practice | chat templates, decoding settings, zero/one/few-shot prompting, JSON output |
+# | 11 Adapting LLMs | LoRA with `peft` against full fine-tuning; instruction tuning with `trl` |
 
 # %% [markdown]
 # ## What `setup()` returned

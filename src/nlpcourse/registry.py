@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 #: The chapters, by the number that starts their notebook's file name.
-CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07", "09", "10")
+CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07", "09", "10", "11")
 
 CONFIG, TOKENIZER, WEIGHTS = "config", "tokenizer", "weights"
 #: What a chapter can need of a checkpoint, smallest first: each part includes the ones before it.
@@ -210,7 +210,7 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
         "head is untrained",
     ),
     Checkpoint(
-        "distilbert/distilbert-base-uncased", "fill-mask", 268, 1, {"03": C, "06": W, "09": W},
+        "distilbert/distilbert-base-uncased", "fill-mask", 268, 1, {"03": C, "06": W, "09": W, "11": W},
         "distilbert_mlm",
         standin="real",
         model_class="DistilBertForMaskedLM", special_tokens=_BERT_SPECIALS,
@@ -258,7 +258,8 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
         "`data/corpus.txt`, byte-level BPE with `<|endoftext|>` last",
     ),
     Checkpoint(
-        "HuggingFaceTB/SmolLM2-135M", "text-generation", 269, 3, {"03": W, "04": W, "10": W}, "smollm2",
+        "HuggingFaceTB/SmolLM2-135M", "text-generation", 269, 3, {"03": W, "04": W, "10": W, "11": W},
+        "smollm2",
         standin="trained",
         model_class="LlamaForCausalLM",
         special_tokens={"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
@@ -356,9 +357,9 @@ EVALUATE: tuple[EvaluateModule, ...] = (
     EvaluateModule("perplexity", ("07",)),
     EvaluateModule("bleu", ("07",)),
     EvaluateModule("sacrebleu", ("07", "10")),
-    EvaluateModule("rouge", ("07", "10")),
+    EvaluateModule("rouge", ("07", "10", "11")),
     EvaluateModule("meteor", ("07",), nltk=("wordnet", "punkt_tab")),
-    EvaluateModule("squad", ("07", "09")),
+    EvaluateModule("squad", ("07", "09", "11")),
     EvaluateModule(
         "toxicity", ("07",), "measurement", checkpoint="facebook/roberta-hate-speech-dynabench-r4-target"
     ),
