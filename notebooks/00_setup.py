@@ -19,10 +19,10 @@
 #
 # **Prerequisites:** Python basics. No earlier notebook.
 #
-# **Runtime:** on 2 CPU cores not measured yet, peak memory not measured yet; on a GPU not measured yet.
-# Measured by `make bench` with models of the real checkpoints' size (random weights): the CPU time the
-# notebook's kernel used, about its wall time on an idle machine, downloads excluded; the machine and
-# torch build are in `benchmarks/cpu-2-cores.md`. **Download:** nothing.
+# **Runtime:** on 2 CPU cores about 10 s, peak memory about 509 MB; on a GPU not measured yet. Measured by
+# `make bench` with models of the real checkpoints' size (random weights): the CPU time the notebook's
+# kernel used, about its wall time on an idle machine, downloads excluded; the machine and torch build are
+# in `benchmarks/cpu-2-cores.md`. **Download:** nothing.
 
 # %%
 import subprocess

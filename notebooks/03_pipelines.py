@@ -27,9 +27,11 @@
 #
 # **Prerequisites:** 00 (setup) and 01 (tokenization).
 #
-# **Runtime:** CPU about 26 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
-# small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** 2.4 GB
-# the first time it runs (`python -m nlpcourse download 03` fetches it ahead).
+# **Runtime:** on 2 CPU cores about 7.1 min, peak memory about 3.1 GB; on a GPU not measured yet. Measured
+# by `make bench` with models of the real checkpoints' size (random weights): the CPU time the notebook's
+# kernel used, about its wall time on an idle machine, downloads excluded; the machine and torch build are
+# in `benchmarks/cpu-2-cores.md`. **Download:** 2.4 GB the first time it runs (`python -m nlpcourse
+# download 03` fetches it ahead).
 
 # %%
 import subprocess

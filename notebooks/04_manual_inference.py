@@ -24,9 +24,11 @@
 #
 # **Prerequisites:** 01 (tokenization) and 03 (pipelines).
 #
-# **Runtime:** CPU about 23 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
-# small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** 802 MB
-# the first time it runs (`python -m nlpcourse download 04` fetches it ahead).
+# **Runtime:** on 2 CPU cores about 3.7 min, peak memory about 2.4 GB; on a GPU not measured yet. Measured
+# by `make bench` with models of the real checkpoints' size (random weights): the CPU time the notebook's
+# kernel used, about its wall time on an idle machine, downloads excluded; the machine and torch build are
+# in `benchmarks/cpu-2-cores.md`. **Download:** 802 MB the first time it runs (`python -m nlpcourse
+# download 04` fetches it ahead).
 
 # %%
 import subprocess

@@ -24,9 +24,11 @@
 #
 # **Prerequisites:** 01 Tokenization and 04 Manual inference (tokenizer -> model -> outputs).
 #
-# **Runtime:** CPU about 26 s; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
-# small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** 441 MB
-# the first time it runs (`python -m nlpcourse download 05` fetches it ahead).
+# **Runtime:** on 2 CPU cores about 40 s, peak memory about 2.2 GB; on a GPU not measured yet. Measured by
+# `make bench` with models of the real checkpoints' size (random weights): the CPU time the notebook's
+# kernel used, about its wall time on an idle machine, downloads excluded; the machine and torch build are
+# in `benchmarks/cpu-2-cores.md`. **Download:** 441 MB the first time it runs (`python -m nlpcourse
+# download 05` fetches it ahead).
 
 # %%
 import subprocess

@@ -23,16 +23,18 @@
 #
 # **Prerequisites:** 03 (pipelines) and 04 (manual inference); 05 helps.
 #
-# **On a CPU** the notebook trains a cheaper setting, two epochs on 600 of the 1,236 training reviews, and
+# **On a CPU** the notebook trains a cheaper setting, two epochs on 256 of the 1,236 training reviews, and
 # says so when it starts; a GPU trains two epochs on all of them. The real
 # `distilbert/distilbert-base-uncased` (6 layers, 768 wide, 66 M parameters, 268 MB download) is 2 to 3
 # times slower per training step than the 6-layer, 384-wide stand-in the test run uses (measured on 2 CPU
-# cores with a model of the real size and the same batches), so expect each training run to take 2 to 3
-# times the time below.
+# cores with a model of the real size and the same batches); the runtime below is measured at the real
+# size.
 #
-# **Runtime:** CPU about 2.7 min; GPU: not measured yet. Measured by the test run on 2 CPU cores with the
-# small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** 805 MB
-# the first time it runs (`python -m nlpcourse download 06` fetches it ahead).
+# **Runtime:** on 2 CPU cores not measured yet, peak memory not measured yet; on a GPU not measured yet.
+# Measured by `make bench` with models of the real checkpoints' size (random weights): the CPU time the
+# notebook's kernel used, about its wall time on an idle machine, downloads excluded; the machine and
+# torch build are in `benchmarks/cpu-2-cores.md`. **Download:** 805 MB the first time it runs (`python -m
+# nlpcourse download 06` fetches it ahead).
 
 # %%
 import subprocess
@@ -287,12 +289,15 @@ on_gpu = env.device == "cuda"
 batch_size = 32 if on_gpu else 16
 LEARNING_RATE = 1e-4
 EPOCHS = 2
+GPU_PLAN = f"{EPOCHS} epochs on all {len(tokenized['train'])} training reviews, batch 32"
+CPU_REVIEWS = 256  # 16 batches of 16 per epoch
 train_set = tokenized["train"]
 if env.device == "cpu":  # the cheaper CPU plan
-    train_set = train_set.train_test_split(train_size=600, stratify_by_column="label", seed=env.seed)["train"]
+    train_set = train_set.train_test_split(train_size=CPU_REVIEWS, stratify_by_column="label",
+                                           seed=env.seed)["train"]
     print(f"CPU plan: {EPOCHS} epochs on {len(train_set)} of the {len(tokenized['train'])} training reviews, "
-          f"half the GPU setting's work ({EPOCHS} epochs on all of them), so that each training run below "
-          "takes minutes")
+          f"batch 16, a fifth of the GPU plan's work ({GPU_PLAN}), so that the whole notebook runs in "
+          "about 5 minutes on 2 CPU cores")
 assert 2 * sum(train_set["label"]) == len(train_set)  # both labels equally frequent
 
 
@@ -432,7 +437,11 @@ ft = score("full fine-tuning (Trainer)", ft_pred)
 print(f"test accuracy {ft['accuracy']:.3f}, F1 {prediction.metrics['test_f1']:.3f}; "
       f"TF-IDF baseline {tfidf_accuracy:.3f}")
 MARGIN_OVER_TFIDF = 0.03  # 8 of the 264 test reviews
-assert ft["accuracy"] >= tfidf_accuracy + MARGIN_OVER_TFIDF
+majority = max(y_test.mean(), 1 - y_test.mean())  # always answering the more frequent label
+if len(train_set) == len(tokenized["train"]):  # trained on every review TF-IDF saw: it must do better
+    assert ft["accuracy"] >= tfidf_accuracy + MARGIN_OVER_TFIDF
+else:  # the CPU plan's few hundred reviews: well above the majority answer; TF-IDF, fitted on all, may win
+    assert ft["accuracy"] >= majority + 0.2
 
 # %% [markdown]
 # A confusion matrix shows which way the mistakes go: rows are the true labels, columns the predicted ones.
@@ -625,8 +634,9 @@ loop_pred = torch.cat(loop_pred).numpy()
 loop = score("full fine-tuning (Accelerate loop)", loop_pred)
 print(f"loop {loop['accuracy']:.3f} vs Trainer {ft['accuracy']:.3f}, TF-IDF {tfidf_accuracy:.3f}")
 assert np.mean(loop_losses[-10:]) < np.mean(loop_losses[:10])
-# a floor 0.09 below the lowest the course's small test model reached over several seeds
-assert loop["accuracy"] >= 0.7
+# well above always answering the more frequent label (`majority`, on the same test split); one short run
+# is noisy, so the floor leaves room below the Trainer's result
+assert loop["accuracy"] >= majority + 0.2
 
 # %% [markdown]
 # The two do the same work, step for step, yet their accuracies can differ by several points: the batches

@@ -31,9 +31,11 @@
 # (`HuggingFaceTB/SmolLM2-135M` and `-Instruct`, 135 M parameters each, 272 MB) are about 30 times larger
 # than the stand-ins the test run uses, so expect the generation cells to take correspondingly longer.
 #
-# **Runtime:** CPU not measured yet; GPU: not measured yet. Measured by the test run on 2 CPU cores with
-# the small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** 1.1
-# GB the first time it runs (`python -m nlpcourse download 10` fetches it ahead).
+# **Runtime:** on 2 CPU cores not measured yet, peak memory not measured yet; on a GPU not measured yet.
+# Measured by `make bench` with models of the real checkpoints' size (random weights): the CPU time the
+# notebook's kernel used, about its wall time on an idle machine, downloads excluded; the machine and
+# torch build are in `benchmarks/cpu-2-cores.md`. **Download:** 1.1 GB the first time it runs (`python -m
+# nlpcourse download 10` fetches it ahead).
 
 # %%
 import subprocess

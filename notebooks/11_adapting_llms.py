@@ -28,9 +28,11 @@
 # **On a CPU** every training run takes a cheaper plan (small subsets, short sequences, one epoch) and
 # says so in one line; a GPU takes a larger one.
 #
-# **Runtime:** CPU not measured yet; GPU: not measured yet. Measured by the test run on 2 CPU cores with
-# the small offline stand-in models, not the real checkpoints: expect longer with them. **Download:** 541
-# MB the first time it runs (`python -m nlpcourse download 11` fetches it ahead).
+# **Runtime:** on 2 CPU cores not measured yet, peak memory not measured yet; on a GPU not measured yet.
+# Measured by `make bench` with models of the real checkpoints' size (random weights): the CPU time the
+# notebook's kernel used, about its wall time on an idle machine, downloads excluded; the machine and
+# torch build are in `benchmarks/cpu-2-cores.md`. **Download:** 541 MB the first time it runs (`python -m
+# nlpcourse download 11` fetches it ahead).
 
 # %%
 import subprocess

@@ -198,3 +198,15 @@ def test_format_mb():
     assert [sync.format_mb(x) for x in (None, 420.4, 999.6, 2345.0)] == [
         "not measured yet", "420 MB", "1.0 GB", "2.3 GB"
     ]
+
+
+def test_readme_names_the_largest_measured_peak_memory():
+    """The README's RAM advice follows the measurements: it names the largest recorded peak."""
+    peaks = {name: r.peak_mb for name, r in sync.load_runtimes(RUNTIMES).items() if r.peak_mb is not None}
+    assert peaks, "benchmarks/runtimes.json records no peak memory: run make bench, then make runtimes"
+    largest = max(peaks, key=lambda name: peaks[name])
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    advice = readme.split("**Memory a learner needs:**", 1)[1].split("\n\n", 1)[0].replace("\n", " ")
+    assert f"{sync.format_mb(peaks[largest])} (chapter {largest[:2]})" in advice, (
+        f"README's memory advice should name the largest peak, {sync.format_mb(peaks[largest])} of {largest}"
+    )
