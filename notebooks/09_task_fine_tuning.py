@@ -143,8 +143,8 @@ QA_EPOCHS = 6 if on_gpu else 3
 QA_MAX_LENGTH, QA_STRIDE = (256, 64) if on_gpu else (96, 32)
 if not on_gpu:
     print(f"CPU plan: NER {NER_EPOCHS} epochs, QA {QA_EPOCHS} epochs on windows of {QA_MAX_LENGTH} tokens "
-          "(a GPU trains NER 6 epochs, QA 6 epochs on windows of 256 tokens), so that both trainings together "
-          "take about a minute")
+          "(a GPU trains NER 6 epochs, QA 6 epochs on windows of 256 tokens): each training takes a minute "
+          "or two")
 print(f"device {env.device}, mixed precision {precision.mode} ({precision.reason})")
 
 # %% [markdown]
