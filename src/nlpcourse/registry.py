@@ -184,8 +184,8 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
         "head is untrained",
     ),
     Checkpoint(
-        "distilbert/distilbert-base-uncased", "fill-mask", 268, 1, {"03": C, "06": W, "11": W}, "distilbert_mlm",
-        standin="real",
+        "distilbert/distilbert-base-uncased", "fill-mask", 268, 1, {"03": C, "06": W, "11": W},
+        "distilbert_mlm", standin="real",
         model_class="DistilBertForMaskedLM", special_tokens=_BERT_SPECIALS,
         note="all-MiniLM-L6-v2's encoder converted exactly into `DistilBertForMaskedLM` (token type 0 "
         "folded into the word embeddings; hidden states equal BERT's), with the vocabulary and the "
