@@ -70,10 +70,10 @@ hub: $(VENV)/.test debs
 	@$(BIN)/python -m tests.offline_hub.spacy_model --check $(HUB) || \
 	  $(PIP) install -q --no-deps --force-reinstall $(HUB)/spacy/*.whl
 
-# Two pytest workers (pytest-xdist), each notebook's cells kept on one worker: a notebook's kernel
+# Two pytest workers (pytest-xdist), each notebook's cells kept on one worker (tests/conftest.py): a notebook's kernel
 # keeps about one core busy, so two at a time use a 2-core machine. WORKERS=1 runs in one process.
 WORKERS ?= 2
-XDIST := $(if $(filter-out 0 1,$(WORKERS)),-n $(WORKERS) --dist loadfile)
+XDIST := $(if $(filter-out 0 1,$(WORKERS)),-n $(WORKERS) --dist loadgroup)
 test: hub
 	source $(HUB)/env.sh && $(BIN)/python -m pytest $(XDIST)
 
