@@ -51,6 +51,7 @@ env = nlpcourse.setup()
 # | 05 Transformer internals | attention from scratch, masks, positions, parameter counts |
 # | 06 Fine-tuning | `datasets`, `Trainer` and an Accelerate loop on the course reviews |
 # | 07 Evaluation | `evaluate`: accuracy and F1, perplexity, BLEU, ROUGE, METEOR, safety |
+# | 08 Pre-training | a small GPT trained from scratch on the course corpus: the whole training loop |
 # | 09 Task fine-tuning | named entities and extractive question answering: labels, spans, baselines |
 # | 10 LLMs in practice | chat templates, decoding settings, zero/one/few-shot prompting, JSON output |
 # | 11 Adapting LLMs | LoRA with `peft` against full fine-tuning; instruction tuning with `trl` |

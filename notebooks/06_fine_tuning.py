@@ -13,6 +13,7 @@
 # `Trainer`, fine-tuning only the top of the model, and the same training as a loop you write yourself.
 #
 # **You will learn**
+# - what a loss, a gradient and an optimizer step are, on a model of 8 weights;
 # - when a ready-made checkpoint or a zero-shot model is enough, and how a TF-IDF baseline sets the bar;
 # - the standard recipe: `datasets` + `map(batched=True)`, dynamic padding,
 #   `AutoModelForSequenceClassification`, `TrainingArguments`, `compute_metrics`, `Trainer`;
@@ -47,6 +48,75 @@ if "google.colab" in sys.modules:  # Colab: install the course package first
 import nlpcourse
 
 env = nlpcourse.setup()
+
+# %% [markdown]
+# ## How a model learns: loss, gradient, one optimizer step
+#
+# Everything this notebook trains learns the same way, so first the mechanism on the smallest possible
+# model: three numbers describe one review (its features `x`), a weight matrix `W` and a bias `b` turn
+# them into two scores (**logits**), one per label. The **loss** says how wrong the prediction is. For
+# classification it is the **cross-entropy**: softmax turns the logits into probabilities, and the loss
+# is minus the log of the probability given to the true label (0 when the model is sure and right, large
+# when it is sure and wrong). By hand and with `torch.nn.functional.cross_entropy`:
+
+# %%
+import torch
+import torch.nn.functional as F
+
+x = torch.tensor([1.0, 0.5, -1.0])  # three features of one review
+y = torch.tensor(1)  # its label: positive
+W = torch.tensor([[0.2, -0.4, 0.1], [-0.3, 0.8, 0.5]], requires_grad=True)  # one row of weights per label
+b = torch.zeros(2, requires_grad=True)
+logits = W @ x + b
+probs = logits.softmax(dim=-1)
+loss_by_hand = -torch.log(probs[y])
+loss = F.cross_entropy(logits.unsqueeze(0), y.unsqueeze(0))  # expects a batch: add a batch dimension
+print(f"probabilities {probs.tolist()}, loss by hand {loss_by_hand.item():.4f}, by torch {loss.item():.4f}")
+assert torch.allclose(loss_by_hand, loss)
+
+# %% [markdown]
+# The **gradient** of the loss says, for every weight, how fast the loss changes when that weight grows a
+# little. `loss.backward()` computes it for all weights at once (backpropagation, by PyTorch's autograd)
+# and stores it in `.grad`. For this model calculus gives it directly:
+# $\partial L / \partial W_{kj} = (p_k - [k = y]) \, x_j$, where $[k = y]$ is 1 for the true label and
+# 0 for the other. One weight, `W[1, 0]`, both ways:
+
+# %%
+loss.backward()
+analytic = (probs[1].detach() - 1) * x[0]  # k = 1 is the true label, j = 0
+print(f"dL/dW[1, 0]: autograd {W.grad[1, 0].item():.4f}, by the formula {analytic.item():.4f}")
+assert torch.allclose(W.grad[1, 0], analytic)
+
+# %% [markdown]
+# An **optimizer step** moves every weight a little against its gradient. Plain gradient descent (SGD)
+# does $w \leftarrow w - \text{lr} \cdot \partial L / \partial w$; AdamW, which the `Trainer` uses,
+# adapts the step to each weight. The **learning rate** (`lr`) sets how far one step goes. One step:
+
+# %%
+optimizer = torch.optim.SGD([W, b], lr=0.5)
+optimizer.step()
+with torch.no_grad():
+    new_loss = F.cross_entropy((W @ x + b).unsqueeze(0), y.unsqueeze(0))
+print(f"loss {loss.item():.4f} -> {new_loss.item():.4f} after one step")
+assert new_loss < loss
+
+# %% [markdown]
+# Training repeats this step hundreds or thousands of times, on millions of weights instead of 8. The
+# words the rest of this notebook uses, and where it first uses them:
+#
+# - **batch**: a step averages the loss over several examples, not one; `batch_size` (step 5) reviews per
+#   step. Larger batches give steadier gradients and use more memory.
+# - **epoch**: one pass over all training examples, that is ceil(examples / batch size) steps; `EPOCHS`
+#   (step 5) passes in all (exercise 1 counts the steps).
+# - **learning rate**: the step size above, `LEARNING_RATE` (step 5, `learning_rate` in step 6). Too large
+#   and the loss jumps around or grows; too small and it barely moves.
+# - **warm-up**: the learning rate starts near 0 and rises over the first steps (`warmup_steps`, step 6),
+#   so the early, noisy steps cannot wreck the pre-trained weights; it then decays to 0.
+# - **overfitting**: training loss keeps falling while validation loss rises: the model memorises its
+#   training examples instead of learning the task (step 7 reads the curves for it).
+#
+# Chapter 08 writes the whole loop out for a language model trained from scratch: batches, AdamW,
+# warm-up and cosine decay, gradient clipping, validation, and overfitting provoked on purpose.
 
 # %% [markdown]
 # ## The data

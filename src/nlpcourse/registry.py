@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 #: The chapters, by the number that starts their notebook's file name.
-CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07", "09", "10", "11")
+CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11")
 
 CONFIG, TOKENIZER, WEIGHTS = "config", "tokenizer", "weights"
 #: What a chapter can need of a checkpoint, smallest first: each part includes the ones before it.
