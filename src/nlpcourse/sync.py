@@ -200,8 +200,8 @@ def record(results_json: Path, runtimes_json: Path) -> list[str]:
     keep their entries. ``measured`` says what was measured on what, per device.
 
     On a CPU the kernel's CPU time (user + system) is recorded, not the wall time: on a shared machine
-    the wall time grows with the other processes' load, while the CPU time is about what the notebook
-    takes on idle cores (PyTorch spreads the large products over the cores, so it can take less).
+    the wall time grows with the other processes' load much faster than the CPU time does. The CPU
+    time grows too (threads waiting for each other spin), so it is more than the wall time on idle cores.
     """
     results = json.loads(results_json.read_text(encoding="utf-8"))["notebooks"]
     data = json.loads(runtimes_json.read_text(encoding="utf-8")) if runtimes_json.exists() else {}
