@@ -33,9 +33,9 @@
 #
 # **Runtime:** on 2 CPU cores not measured yet, peak memory not measured yet; on a GPU not measured yet.
 # Measured by `make bench` with models of the real checkpoints' size (random weights): the CPU time the
-# notebook's kernel used, about its wall time on an idle machine, downloads excluded; the machine and
-# torch build are in `benchmarks/cpu-2-cores.md`. **Download:** 1.1 GB the first time it runs (`python -m
-# nlpcourse download 10` fetches it ahead).
+# notebook's kernel used on a busy machine, more than its wall time on idle cores, downloads excluded; the
+# machine, load and torch build are in `benchmarks/cpu-2-cores.md`. **Download:** 1.1 GB the first time it
+# runs (`python -m nlpcourse download 10` fetches it ahead).
 
 # %%
 import subprocess

@@ -453,6 +453,12 @@ REAL_CONFIGS: dict[str, dict[str, object]] = {
                                    "intermediate_size": 1536, "num_hidden_layers": 30,
                                    "num_attention_heads": 9, "num_key_value_heads": 3, "head_dim": 64,
                                    "max_position_embeddings": 8192, "tie_word_embeddings": True},
+    # HuggingFaceTB/SmolLM2-135M-Instruct/config.json: the base model's shape (instruction-tuned weights)
+    "HuggingFaceTB/SmolLM2-135M-Instruct": {"model_type": "llama", "vocab_size": 49152, "hidden_size": 576,
+                                            "intermediate_size": 1536, "num_hidden_layers": 30,
+                                            "num_attention_heads": 9, "num_key_value_heads": 3,
+                                            "head_dim": 64, "max_position_embeddings": 8192,
+                                            "tie_word_embeddings": True},
     # distilbert/distilroberta-base/config.json: RoBERTa-base with 6 layers
     "distilbert/distilroberta-base": {**_ROBERTA_BASE, "num_hidden_layers": 6, "tie_word_embeddings": True},
     # dbmdz/bert-large-cased-finetuned-conll03-english/config.json: BERT-large, cased vocabulary
