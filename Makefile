@@ -70,12 +70,15 @@ hub: $(VENV)/.test debs
 	@$(BIN)/python -m tests.offline_hub.spacy_model --check $(HUB) || \
 	  $(PIP) install -q --no-deps --force-reinstall $(HUB)/spacy/*.whl
 
-# Two pytest workers (pytest-xdist), each notebook's cells kept on one worker (tests/conftest.py): a notebook's kernel
-# keeps about one core busy, so two at a time use a 2-core machine. WORKERS=1 runs in one process.
+# Two pytest workers (pytest-xdist), each notebook's cells kept on one worker (tests/conftest.py): a
+# notebook's kernel keeps about one core busy, so two at a time use a 2-core machine. Each kernel then
+# gets one torch thread: two kernels with torch's default of one thread per core spin against each
+# other, and a training step can take ten times longer. WORKERS=1 runs in one process, threads as usual.
 WORKERS ?= 2
 XDIST := $(if $(filter-out 0 1,$(WORKERS)),-n $(WORKERS) --dist loadgroup)
+THREADS := $(if $(filter-out 0 1,$(WORKERS)),OMP_NUM_THREADS=1 MKL_NUM_THREADS=1)
 test: hub
-	source $(HUB)/env.sh && $(BIN)/python -m pytest $(XDIST)
+	source $(HUB)/env.sh && $(THREADS) $(BIN)/python -m pytest $(XDIST)
 
 # The Colab-like run of every student notebook (tests/colab/), not only the ones make test picks.
 test-colab: hub
