@@ -23,6 +23,7 @@ PUBLISHED_M = {
     "xlnet/xlnet-base-cased": 110,  # transformers' pretrained-models table
     "openai-community/gpt2": 124,  # model card
     "HuggingFaceTB/SmolLM2-135M": 135,  # the name
+    "HuggingFaceTB/SmolLM2-135M-Instruct": 135,  # the name: the base model instruction-tuned
     "distilbert/distilroberta-base": 82,  # model card
     "dbmdz/bert-large-cased-finetuned-conll03-english": 335,  # BERT-large cased
     "dslim/bert-base-NER": 110,  # model card (bert-base-cased)
@@ -35,7 +36,7 @@ PUBLISHED_M = {
 }
 TOLERANCE = 0.10
 #: Bytes per weight in the Hub's weight file (float32 unless named) and what else the file holds.
-FILE_BYTES = {"HuggingFaceTB/SmolLM2-135M": 2}  # bfloat16
+FILE_BYTES = {"HuggingFaceTB/SmolLM2-135M": 2, "HuggingFaceTB/SmolLM2-135M-Instruct": 2}  # bfloat16
 FILE_EXTRA_MB = {"openai-community/gpt2": 12 * 1024 * 1024 * 4 / 1e6}  # each layer's saved causal mask
 
 
