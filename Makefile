@@ -75,7 +75,7 @@ hub: $(VENV)/.test debs
 # gets one torch thread: two kernels with torch's default of one thread per core spin against each
 # other, and a training step can take ten times longer. WORKERS=1 runs in one process, threads as usual.
 WORKERS ?= 2
-XDIST := $(if $(filter-out 0 1,$(WORKERS)),-n $(WORKERS) --dist loadgroup)
+XDIST := $(if $(filter-out 0 1,$(WORKERS)),-n $(WORKERS) --dist loadfile)
 THREADS := $(if $(filter-out 0 1,$(WORKERS)),OMP_NUM_THREADS=1 MKL_NUM_THREADS=1)
 test: hub
 	source $(HUB)/env.sh && $(THREADS) $(BIN)/python -m pytest $(XDIST)

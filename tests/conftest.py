@@ -1,5 +1,5 @@
 """Shared pytest set-up: the per-notebook table of the nbval run (see tests/notebook_times.py) and
-which items share a pytest-xdist worker."""
+which files share a pytest-xdist worker."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 
 from tests import notebook_times
 
-#: Notebooks that read what an earlier notebook writes, and that notebook: they run on one worker, in
-#: order. 10 compares its prompts with the classifier 06 saves under ``models_dir()``; on separate
-#: workers it could read a half-written folder, or none, depending on timing.
+#: Notebooks that read what an earlier notebook writes, and that notebook: under ``--dist loadfile``
+#: they run on one worker, in order. 10 compares its prompts with the classifier 06 saves under
+#: ``models_dir()``; on separate workers it could read a half-written folder, or none, by timing.
 READS_FROM = {"10_llms_in_practice.ipynb": "06_fine_tuning.ipynb"}
 
 
@@ -19,18 +19,21 @@ def pytest_configure(config: pytest.Config) -> None:
     notebook_times.register(config)
 
 
-def xdist_group(nodeid: str) -> str:
-    """The worker group of a test: its file, or for a notebook in :data:`READS_FROM` the notebook it reads.
-
-    One group per file keeps a notebook's cells (nbval items) in one kernel, as ``--dist loadfile``
-    would; ``make test`` runs ``--dist loadgroup`` so that :data:`READS_FROM` can join two files.
-    """
+def worker_scope(nodeid: str) -> str:
+    """The file whose worker runs this test: its own, or the one a notebook in :data:`READS_FROM` reads."""
     path = nodeid.split("::", 1)[0]
     name = Path(path).name
     return Path(path).with_name(READS_FROM[name]).as_posix() if name in READS_FROM else path
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the marks
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(xdist_group(item.nodeid)))
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # called only where pytest-xdist runs
+    """``--dist loadfile`` with :func:`worker_scope` as the file: one kernel per notebook, 06 then 10."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_scope(nodeid)
+
+    return Scheduling(config, log)

@@ -83,11 +83,11 @@ def test_a_notebook_that_cannot_be_read_is_listed_as_failed(tmp_path: Path):
     }, log
 
 
-def test_xdist_groups_keep_a_file_together_and_join_notebooks_that_share_files():
-    from tests.conftest import READS_FROM, xdist_group
+def test_worker_scope_keeps_a_file_together_and_joins_notebooks_that_share_files():
+    from tests.conftest import READS_FROM, worker_scope
 
-    assert xdist_group("notebooks/05_x.ipynb::Cell 3") == "notebooks/05_x.ipynb"
-    assert xdist_group("tests/test_a.py::test_b[1]") == "tests/test_a.py"
+    assert worker_scope("notebooks/05_x.ipynb::Cell 3") == "notebooks/05_x.ipynb"
+    assert worker_scope("tests/test_a.py::test_b[1]") == "tests/test_a.py"
     for reader, writer in READS_FROM.items():
-        assert xdist_group(f"notebooks/{reader}::Cell 0") == xdist_group(f"notebooks/{writer}::Cell 9")
+        assert worker_scope(f"notebooks/{reader}::Cell 0") == worker_scope(f"notebooks/{writer}::Cell 9")
         assert reader > writer, "the notebook that writes must come first in collection order"
