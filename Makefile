@@ -30,6 +30,7 @@ help:
 	@echo "make lint      ruff on the package, the tests and the notebooks' paired sources"
 	@echo "make runtimes  after make bench: record its real-size CPU times and peak memory, then make sync"
 	@echo "make bench     every notebook at real size (random weights); NOTEBOOKS=\"06 07\" for some"
+	@echo "make hub-full  build the real-size tier make bench runs against (build/offline-hub-full, about 8 GB)"
 	@echo "make clean     remove build/ ; make distclean also removes .venv/"
 
 $(BIN)/python:
