@@ -713,7 +713,7 @@ assert {"config.json", "model.safetensors", "tokenizer.json"} <= set(saved)
 again = reloaded_tokenizer(text, return_tensors="pt").to(env.device)
 assert torch.equal(again["input_ids"], inputs["input_ids"])
 reloaded_weights = reloaded.state_dict()
-# stored, not computed
+# exact on purpose: safetensors stores the float32 bits and reads them back, no arithmetic to round
 assert all(torch.equal(w, reloaded_weights[name]) for name, w in model.state_dict().items())
 with torch.inference_mode():
     assert torch.allclose(reloaded(**again).logits, logits, atol=1e-5)

@@ -302,6 +302,7 @@ expected = torch.where(logits[0, seen] > 0, logits[0, seen] / 1.5, logits[0, see
 assert torch.allclose(penalised[seen], expected)
 others = torch.ones_like(kept_p)
 others[seen] = False
+# exact on purpose: the penalty copies the scores of unseen tokens unchanged, no arithmetic to round
 assert torch.equal(penalised[others], logits[0, others])
 print(f"top-k keeps {int(kept_k.sum())} tokens; top-p 0.8 keeps {n_kept} tokens holding {mass:.3f} "
       f"of the probability; the penalty touched {len(seen)} prompt tokens")
