@@ -7,9 +7,9 @@ weights hold, so a notebook run against this tier costs what it costs with the r
 its predictions mean nothing. ``make bench`` runs the notebooks against it.
 
 From the small tier it takes each snapshot's tokenizer files and the ``config.json`` values that are
-not shapes (architectures, labels, special-token ids, task parameters), and its evaluate modules and
-NLTK data unchanged. A snapshot whose small-tier configuration already has the real shape (the real
-all-MiniLM-L6-v2) is copied as it is. Where a stand-in tokenizer has more ids than the real
+not shapes (architectures, labels, special-token ids, task parameters), and its Hub datasets, evaluate
+modules and NLTK data unchanged. A snapshot whose small-tier configuration already has the real
+shape (the real all-MiniLM-L6-v2) is copied as it is. Where a stand-in tokenizer has more ids than the real
 vocabulary (the NER stand-ins reuse the uncased 30,522-piece vocabulary; the real ones have 28,996)
 the embedding keeps one row per tokenizer id, and the build says so.
 
@@ -165,9 +165,11 @@ def build(out: Path, small: Path, force: bool = False) -> int:
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
-        for part in sorted((small / "hf").iterdir()):  # evaluate modules and metrics, unchanged
+        for part in sorted((small / "hf").iterdir()):  # datasets, evaluate modules, metrics: unchanged
             if part.name != "hub":
                 shutil.copytree(part, hf_home / part.name, symlinks=True)
+        for repo in sorted((small / "hf" / "hub").glob("datasets--*")):  # Hub datasets keep their size
+            shutil.copytree(repo, hf_home / "hub" / repo.name, symlinks=True)
         shutil.copytree(small / "nltk_data", tmp / "nltk_data", symlinks=True)
         lines = build_models(small / "hf", hf_home, tmp / ".work")
         (tmp / "env.sh").write_text(
