@@ -4,7 +4,8 @@
 nbclient in the current environment: ``make bench`` first sources the real-size tier's env.sh
 (tests/offline_hub/full.py), so every checkpoint has the real configuration and random weights.
 Cells may fail there for that reason alone (an accuracy floor, say): errors do not stop a run, and
-each failed cell is listed with its index, its first line and the error.
+each failed cell is listed with its index, its first line and the error. Cells marked ``# NBVAL_SKIP``,
+which the test run skips too, are not run.
 
 Per notebook it records the wall time, the peak resident memory of the kernel's process tree
 (sampled with psutil every 0.2 s), the five slowest cells, the failed cells, the torch build, the
@@ -45,6 +46,22 @@ def first_line(source: str) -> str:
     return line if len(line) <= 80 else line[:77] + "..."
 
 
+#: nbval's marker for a cell the test run does not execute (06's push to the Hub needs a login and a
+#: network); the bench does not run it either.
+SKIP_MARKER = "# NBVAL_SKIP"
+
+
+def skip_marked(cells: Iterable) -> list[int]:
+    """Blank the code cells that start with ``SKIP_MARKER`` (in place); their indices. Indices stay as in
+    the notebook, so the slowest and failed cells are named by the learner's cell numbers."""
+    skipped = []
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] == "code" and cell["source"].lstrip().startswith(SKIP_MARKER):
+            cell["source"] = f"{SKIP_MARKER}: not run by make bench"
+            skipped.append(index)
+    return skipped
+
+
 def slowest_cells(cells: Iterable[Mapping], n: int = SLOWEST) -> list[dict]:
     """The ``n`` slowest cells, slowest first (ties keep notebook order)."""
     return [dict(c) for c in sorted(cells, key=lambda c: -float(c["seconds"]))[:n]]
@@ -80,6 +97,9 @@ def table(results: Mapping) -> str:
         lines += ["", f"### {name}", "", f"CPU: {r['cpu_model']}. Slowest cells:", ""]
         lines += [f"- cell {c['index']} ({c['seconds']:.1f} s): `{c['first_line']}`"
                   for c in r["slowest_cells"]]
+        if r.get("skipped_cells"):
+            cells = ", ".join(str(i) for i in r["skipped_cells"])
+            lines += ["", f"Not run (marked `{SKIP_MARKER}`, as in the test run): cell {cells}"]
         if r["failed_cells"]:
             lines += ["", "Failed cells:", ""]
             lines += [f"- cell {c['index']} `{c['first_line']}`: {c['error']}" for c in r["failed_cells"]]
@@ -103,7 +123,10 @@ def report(results: Mapping, device: str = "cpu") -> str:
         "(`tests/offline_hub/full.py`: each checkpoint with the real configuration and random weights, so",
         "each matrix product costs what the real model's does; downloads excluded). Failed cells are",
         "listed: with random weights a check of a trained model's quality can fail. `make runtimes` copies",
-        "these numbers into `benchmarks/runtimes.json`, the README and the title cells.",
+        "the wall times and peak memory into `benchmarks/runtimes.json`, the README and the title cells,",
+        "for runs made on otherwise idle cores (1-minute load average at most 1.25 per core before and",
+        "after; the notebook's own threads count in it). The kernel CPU time is user + system time of the",
+        "kernel's processes: above the wall time where PyTorch ran on both cores.",
         "",
         f"- CPU: {values('cpu_model')}, {values('cpu_cores')} cores; device `{device}`",
         f"- torch: {values('torch')}",
@@ -142,8 +165,8 @@ def cpu_cores() -> int:
 
 class PeakMemory:
     """Samples the resident memory of this process's children (the kernel and what it starts), and
-    the CPU time they have used: on a busy machine the wall time grows with the load, the CPU time
-    much less, so it tells what the notebook would take on idle cores."""
+    the CPU time they have used: above the wall time where PyTorch ran on several cores, and far
+    below it where the machine was busy with other work."""
 
     def __init__(self, interval: float = 0.2) -> None:
         self.interval, self.peak_mb, self.cpu_s = interval, 0.0, 0.0
@@ -185,6 +208,7 @@ def run_notebook(path: Path) -> dict:
     from nlpcourse.core import pick_device
 
     nb = nbformat.read(path, as_version=4)
+    skipped = skip_marked(nb.cells)
     starts: dict[int, float] = {}
     cells: list[dict] = []
     failed: list[dict] = []
@@ -224,6 +248,7 @@ def run_notebook(path: Path) -> dict:
         "completed": completed,
         "slowest_cells": slowest_cells(cells),
         "failed_cells": failed,
+        "skipped_cells": skipped,
         "torch": torch.__version__,
         "device": pick_device(),
         "cpu_cores": cpu_cores(),

@@ -44,7 +44,8 @@ def test_merge_replaces_the_notebooks_run_now_and_keeps_the_others():
 
 def test_table_has_a_row_per_notebook_the_total_and_the_failed_cells():
     failed = [{"index": 12, "first_line": "assert acc > floor", "error": "AssertionError: 0.5"}]
-    md = bench.table({"notebooks": {"06_a.ipynb": row(400, failed=failed), "07_b.ipynb": row(50)}})
+    md = bench.table({"notebooks": {"06_a.ipynb": {**row(400, failed=failed), "skipped_cells": [67]},
+                                    "07_b.ipynb": row(50)}})
     lines = md.splitlines()
     assert lines[2] == ("| 06_a.ipynb | cpu | 6.7 min | 10.0 min | 1.5 GB | 1 | 2.13.0+cpu | 2 | 1.2 / 2.0 "
                         "| 2026-11-30 12:00 UTC |")
@@ -52,6 +53,8 @@ def test_table_has_a_row_per_notebook_the_total_and_the_failed_cells():
     assert lines[4] == "| total | | 7.5 min | 11.2 min | | | | | | |"
     assert "- cell 4 (399.0 s): `trainer.train()`" in lines
     assert "- cell 12 `assert acc > floor`: AssertionError: 0.5" in lines
+    assert "Not run (marked `# NBVAL_SKIP`, as in the test run): cell 67" in lines
+    assert sum("Not run" in line for line in lines) == 1
 
 
 def test_report_keeps_the_runs_of_one_device_and_names_the_machine():
@@ -71,3 +74,15 @@ def test_select_takes_numbers_and_refuses_unknown_ones(tmp_path: Path):
     assert [p.name for p in bench.select(["7", "06"], tmp_path)] == ["06_b.ipynb", "07_c.ipynb"]
     with pytest.raises(SystemExit, match="no notebook numbered 09"):
         bench.select(["09"], tmp_path)
+
+
+def test_cells_marked_nbval_skip_are_blanked_and_keep_their_index():
+    import nbformat
+
+    code = nbformat.v4.new_code_cell
+    cells = [nbformat.v4.new_markdown_cell("# NBVAL_SKIP in prose"), code("x = 1"),
+             code("\n# NBVAL_SKIP\nnotebook_login()"), code("y = 2")]
+    assert bench.skip_marked(cells) == [2]
+    assert [c.source for c in cells] == [
+        "# NBVAL_SKIP in prose", "x = 1", "# NBVAL_SKIP: not run by make bench", "y = 2"
+    ]
