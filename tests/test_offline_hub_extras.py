@@ -382,3 +382,19 @@ def test_test_environment_turns_the_guard_on() -> None:
     assert done.stdout.strip() == "True", (
         "env.sh must put tests/offline_hub/netguard on PYTHONPATH and set NLPCOURSE_NETGUARD=1"
     )
+
+
+def test_the_stand_in_recipes_split_into_two_lanes_that_keep_their_dependencies():
+    """Two worker processes build the stand-ins; each recipe runs once, after what it starts from."""
+    from nlpcourse.registry import CHECKPOINTS
+    from tests.offline_hub import models
+
+    recipes = list(dict.fromkeys(c.recipe for c in sorted(CHECKPOINTS, key=lambda c: c.recipe != "bert_mlm")))
+    assert models.lanes(recipes, 1) == [recipes]
+    two = models.lanes(recipes, 2)
+    assert len(two) == 2 and sorted(two[0] + two[1]) == sorted(recipes)
+    for first, then in (("bert_mlm", "distilbert_mlm"), ("smollm2", "smollm2_instruct")):
+        lane = next(lane for lane in two if then in lane)
+        assert first in lane and lane.index(first) < lane.index(then), (first, then, two)
+    trained = {c.recipe for c in CHECKPOINTS if c.standin == "trained"}
+    assert all(trained & set(lane) for lane in two), f"a lane with none of the long recipes {trained}: {two}"
