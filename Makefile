@@ -28,7 +28,7 @@ help:
 	@echo "make strip     remove outputs from notebooks before committing"
 	@echo "make sync      setup cell, badge and runtime line into every notebook; pair .ipynb and .py"
 	@echo "make lint      ruff on the package, the tests and the notebooks' paired sources"
-	@echo "make runtimes  after make bench: record its real-size CPU times and peak memory, then make sync"
+	@echo "make runtimes  after make bench: record its real-size wall times and peak memory, then make sync"
 	@echo "make bench     every notebook at real size (random weights); NOTEBOOKS=\"06 07\" for some"
 	@echo "make hub-full  build the real-size tier make bench runs against (build/offline-hub-full, about 8 GB)"
 	@echo "make clean     remove build/ ; make distclean also removes .venv/"
@@ -106,7 +106,8 @@ doctor: $(VENV)/.lab
 student: $(VENV)/.lab
 	$(BIN)/python -m nlpcourse student --src notebooks --dest build/student
 
-# After `make bench`: copy the real-size CPU times and peak memory into title cells and the README.
+# After `make bench`: copy the real-size wall times (runs on idle cores) and peak memory into title cells
+# and the README.
 runtimes: $(VENV)/.test
 	$(BIN)/python -m tests.bench --report benchmarks/cpu-2-cores.md
 	$(BIN)/python -m nlpcourse runtimes --bench build/bench/results.json

@@ -167,18 +167,35 @@ def test_record_copies_finished_bench_runs_and_keeps_the_others(tmp_path: Path):
         "03_c.ipynb": {"cpu_s_real": 5.0, "peak_mb_real": 600},
     }}
     target.write_text(json.dumps(before))
-    assert sync.record(results, target) == ["01_a.ipynb", "04_d.ipynb"]
+    assert sync.record(results, target) == (["01_a.ipynb", "04_d.ipynb"], [])
     data = json.loads(target.read_text())
     assert data["notebooks"] == {
-        "01_a.ipynb": {"cpu_s_real": 70.4, "peak_mb_real": 2100},
+        "01_a.ipynb": {"cpu_s_real": 140.8, "peak_mb_real": 2100},  # the wall time
         "02_b.ipynb": {"cpu_s_real": 9.0, "peak_mb_real": 800},
         "03_c.ipynb": {"cpu_s_real": 5.0, "peak_mb_real": 600},
         "04_d.ipynb": {"gpu_s_real": 24.0},  # the wall time on a GPU
     }
     assert data["measured"]["cpu"].startswith("make bench, real-size configurations with random weights, "
                                               "2 cores of AMD EPYC, device cpu, torch 2.13.0+cpu")
-    assert data["measured"]["cpu"].endswith("the kernel's CPU time (user + system) and peak resident memory")
+    assert data["measured"]["cpu"].endswith(
+        "wall time on otherwise idle cores and the kernel's peak resident memory")
     assert "device cuda" in data["measured"]["gpu"]
+
+
+def test_record_refuses_cpu_runs_on_a_busy_machine(tmp_path: Path):
+    """At a load of 11 on 2 cores a notebook's wall time was 3-5x its idle time: not a measurement."""
+    results = tmp_path / "results.json"
+    busy_cpu = {**bench_row(60.0), "load_before": 11.4, "load_after": 2.0}
+    busy_gpu = {**bench_row(8.0, device="cuda"), "load_before": 11.4}  # a GPU's time hardly depends on it
+    at_limit = {**bench_row(30.0), "load_before": 2.5, "load_after": 2.5}  # 1.25 per core
+    results.write_text(json.dumps({"notebooks": {"01_a.ipynb": busy_cpu, "02_b.ipynb": busy_gpu,
+                                                 "03_c.ipynb": at_limit}}))
+    target = tmp_path / "runtimes.json"
+    target.write_text(json.dumps({"notebooks": {"01_a.ipynb": {"cpu_s_real": 50.0, "peak_mb_real": 900}}}))
+    assert sync.record(results, target) == (["02_b.ipynb", "03_c.ipynb"], ["01_a.ipynb"])
+    data = json.loads(target.read_text())["notebooks"]
+    assert data["01_a.ipynb"] == {"cpu_s_real": 50.0, "peak_mb_real": 900}  # the earlier idle measurement
+    assert data["03_c.ipynb"]["cpu_s_real"] == 60.0
 
 
 def test_a_notebook_without_a_real_size_measurement_reads_not_measured_yet(tmp_path: Path):

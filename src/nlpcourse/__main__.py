@@ -62,8 +62,12 @@ def main(argv: list[str] | None = None) -> int:
 
         runtimes_json = Path("benchmarks/runtimes.json")
         if args.command == "runtimes":
-            recorded = sync.record(args.bench, runtimes_json)
+            recorded, refused = sync.record(args.bench, runtimes_json)
             print(f"recorded the real-size measurements of {len(recorded)} notebook(s) in {runtimes_json}")
+            if refused:
+                print(f"not recorded, measured on a busy machine (load above {sync.BUSY_LOAD_PER_CORE} per "
+                      f"core): {', '.join(refused)}; run make bench again with nothing else running",
+                      file=sys.stderr)
         only = getattr(args, "names", [])
         changed = sync.sync_all(Path("notebooks"), Path("README.md"), runtimes_json, only)
         print(f"sync-notebooks: {len(changed)} file(s) written" + "".join(f"\n  {p}" for p in changed))

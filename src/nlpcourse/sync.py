@@ -191,25 +191,38 @@ def _keep_ids(old: list, new: list) -> list:
     return cells
 
 
-def record(results_json: Path, runtimes_json: Path) -> list[str]:
-    """Copy ``make bench``'s real-size times and peak memory into ``runtimes_json``.
+#: A CPU run counts only if the 1-minute load average before and after it was at most this many
+#: times the core count: on a shared, busy machine the wall time says more about the others' work.
+BUSY_LOAD_PER_CORE = 1.25
+
+
+def busy(row: dict) -> bool:
+    """True where a CPU run of ``make bench`` shared its cores with other work."""
+    limit = BUSY_LOAD_PER_CORE * row["cpu_cores"]
+    return row["device"] == "cpu" and max(row["load_before"], row["load_after"]) > limit
+
+
+def record(results_json: Path, runtimes_json: Path) -> tuple[list[str], list[str]]:
+    """Copy ``make bench``'s real-size wall times and peak memory into ``runtimes_json``.
 
     Only notebooks whose run finished are recorded (a failed cell does not count: with random weights
-    an accuracy check may fail, and the time is still what the notebook costs). A CPU run gives the
-    kernel's CPU time and its peak memory, a GPU run the wall time; the notebooks not in the results
-    keep their entries. ``measured`` says what was measured on what, per device.
+    an accuracy check may fail, and the time is still what the notebook costs). A CPU run gives the wall
+    time and the kernel's peak memory, a GPU run the wall time; the notebooks not in the results keep
+    their entries. ``measured`` says what was measured on what, per device.
 
-    On a CPU the kernel's CPU time (user + system) is recorded, not the wall time: on a shared machine
-    the wall time grows with the other processes' load much faster than the CPU time does. The CPU
-    time grows too (threads waiting for each other spin), so it is more than the wall time on idle cores.
+    CPU runs made on a busy machine (``busy``) are not recorded: their wall time grows with the load.
+    Returns the notebooks recorded and those refused as busy.
     """
     results = json.loads(results_json.read_text(encoding="utf-8"))["notebooks"]
     data = json.loads(runtimes_json.read_text(encoding="utf-8")) if runtimes_json.exists() else {}
     table = data.setdefault("notebooks", {})
     measured = data.get("measured") if isinstance(data.get("measured"), dict) else {}
-    recorded = []
+    recorded, refused = [], []
     for name, row in sorted(results.items()):
         if not row["completed"]:
+            continue
+        if busy(row):
+            refused.append(name)
             continue
         entry = table.setdefault(name, {})
         entry.pop("cpu_s", None)  # a stand-in test-run time, not a real-size one
@@ -217,18 +230,19 @@ def record(results_json: Path, runtimes_json: Path) -> list[str]:
         if on_gpu:
             entry[GPU_KEY] = row["seconds"]
         else:
-            entry[CPU_KEY], entry[PEAK_KEY] = row["kernel_cpu_s"], row["peak_kernel_mb"]
+            entry[CPU_KEY], entry[PEAK_KEY] = row["seconds"], row["peak_kernel_mb"]
         measured["gpu" if on_gpu else "cpu"] = (
             f"make bench, real-size configurations with random weights, {row['cpu_cores']} cores of "
             f"{row['cpu_model']}, device {row['device']}, torch {row['torch']}, {row['date'][:10]}; "
-            + ("wall time" if on_gpu else "the kernel's CPU time (user + system) and peak resident memory")
+            + ("wall time" if on_gpu else "wall time on otherwise idle cores and the kernel's peak resident "
+               "memory")
         )
         recorded.append(name)
     data["measured"] = dict(sorted(measured.items()))
     data["notebooks"] = dict(sorted(table.items()))
     runtimes_json.parent.mkdir(parents=True, exist_ok=True)
     runtimes_json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    return recorded
+    return recorded, refused
 
 
 def sync_all(
