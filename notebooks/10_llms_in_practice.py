@@ -29,13 +29,12 @@
 # **On a CPU** the notebook scores a stratified sample of the test reviews and a few articles and
 # sentences, and says so when it starts; a GPU scores the whole test split. The real checkpoints
 # (`HuggingFaceTB/SmolLM2-135M` and `-Instruct`, 135 M parameters each, 272 MB) are about 30 times larger
-# than the stand-ins the test run uses, so expect the generation cells to take correspondingly longer.
+# than the stand-ins the test run uses; the runtime below was measured at the real size.
 #
-# **Runtime:** on 2 CPU cores not measured yet, peak memory not measured yet; on a GPU not measured yet.
-# Measured by `make bench` with models of the real checkpoints' size (random weights): the CPU time the
-# notebook's kernel used on a busy machine, more than its wall time on idle cores, downloads excluded; the
-# machine, load and torch build are in `benchmarks/cpu-2-cores.md`. **Download:** 1.1 GB the first time it
-# runs (`python -m nlpcourse download 10` fetches it ahead).
+# **Runtime:** on 2 CPU cores about 4.7 min, peak memory about 2.6 GB; on a GPU not measured yet. Measured
+# by `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise
+# idle cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`.
+# **Download:** 1.1 GB the first time it runs (`python -m nlpcourse download 10` fetches it ahead).
 
 # %%
 import subprocess
@@ -431,9 +430,9 @@ reviews = load_reviews()
 label_names = reviews["train"].features["label"].names
 test = reviews["test"]
 if env.device == "cpu":
-    test = test.train_test_split(train_size=48, stratify_by_column="label", seed=env.seed)["train"]
-    print(f"CPU plan: a stratified sample of {len(test)} of the {len(reviews['test'])} test reviews, "
-          "so that each prompting setting takes seconds, not minutes")
+    test = test.train_test_split(train_size=24, stratify_by_column="label", seed=env.seed)["train"]
+    print(f"CPU plan: a stratified sample of {len(test)} of the {len(reviews['test'])} test reviews, so "
+          "that each prompting setting takes under a minute (a GPU scores all of them)")
 y_test = np.array(test["label"])
 assert 2 * y_test.sum() == len(y_test)
 
@@ -489,23 +488,35 @@ assert parse_label("It is a good restaurant.") is None
 # %% [markdown]
 # One helper generates replies for many chats at once: the prompts are padded on the left (a causal model
 # continues from the last position, so the padding must come first) and decoded without the special tokens.
+# Greedy decoding gives the same reply to the same chat every time, so the helper keeps each reply in
+# `reply_cache` and never pays twice for a prompt: the few-shot prompts below are long, and on a CPU each
+# batch of them takes seconds.
 
 # %%
+import json
+
 chat_tok.padding_side = "left"
 BATCH = 16
+reply_cache = {}  # (model, max_new_tokens, chat) -> greedy reply
 
 
 def chat_replies(chats, max_new_tokens=5, model=chat_model, tok=chat_tok):
-    """Greedy replies to a list of chats (each a list of messages), batch by batch."""
-    replies = []
-    for start in range(0, len(chats), BATCH):
-        inputs = tok.apply_chat_template(chats[start:start + BATCH], add_generation_prompt=True,
+    """Greedy replies to a list of chats (each a list of messages), batch by batch; chats this model has
+    answered before come from `reply_cache`."""
+    keys = [(id(model), max_new_tokens, json.dumps(chat)) for chat in chats]
+    unique = dict(zip(keys, chats, strict=True))  # a chat asked twice in one call is answered once
+    todo = [(key, chat) for key, chat in unique.items() if key not in reply_cache]
+    todo.sort(key=lambda item: len(item[0][2]))  # similar lengths in a batch: less padding to compute
+    for start in range(0, len(todo), BATCH):
+        part = todo[start:start + BATCH]
+        inputs = tok.apply_chat_template([chat for _, chat in part], add_generation_prompt=True,
                                          padding=True, return_tensors="pt").to(env.device)
         with torch.inference_mode():
             out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
                                  pad_token_id=tok.pad_token_id)
-        replies += tok.batch_decode(out[:, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
-    return replies
+        new = tok.batch_decode(out[:, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
+        reply_cache.update(zip([key for key, _ in part], new, strict=True))
+    return [reply_cache[key] for key in keys]
 
 
 results = {}
@@ -531,6 +542,9 @@ assert all(len(r) == len(texts) for r in prompt_replies.values())
 pd.DataFrame(results).T.round(3)
 
 # %% [markdown]
+# On a CPU these are 24 reviews: one answer moves the accuracy by 4 points, and a difference of less than
+# about 20 points between two settings can be chance (a GPU scores all 264 test reviews).
+#
 # A few replies next to the true labels show what the parser had to read:
 
 # %%
@@ -553,6 +567,9 @@ for name, examples in orders.items():
     row = score(f"SmolLM2-Instruct, few-shot, {name}", predictions)
     order_rows[name] = {**row, "answered positive": float(np.mean([p == 1 for p in predictions]))}
 assert all(0 <= row["answered positive"] <= 1 for row in order_rows.values())
+# the alternating order is the few-shot prompt scored above: its replies came from `reply_cache`
+same_prompts = ("SmolLM2-Instruct, few-shot, alternating (n, p, n, p)", "SmolLM2-Instruct, few-shot (4)")
+assert results[same_prompts[0]] == results[same_prompts[1]]
 pd.DataFrame(order_rows).T.round(3)
 
 # %% [markdown]
@@ -652,8 +669,6 @@ generation_scores.round(3)
 # new user turn, and count what still fails. Never trust unvalidated model output downstream.
 
 # %%
-import json
-
 DOMAINS = ("movies", "products", "restaurants")
 JSON_INSTRUCTION = ('Reply with a JSON object only, with the keys "sentiment" ("positive" or "negative") and '
                     '"domain" ("movies", "products" or "restaurants").')
