@@ -28,11 +28,10 @@
 # **On a CPU** every training run takes a cheaper plan (small subsets, short sequences, one epoch) and
 # says so in one line; a GPU takes a larger one.
 #
-# **Runtime:** on 2 CPU cores not measured yet, peak memory not measured yet; on a GPU not measured yet.
-# Measured by `make bench` with models of the real checkpoints' size (random weights): the CPU time the
-# notebook's kernel used on a busy machine, more than its wall time on idle cores, downloads excluded; the
-# machine, load and torch build are in `benchmarks/cpu-2-cores.md`. **Download:** 541 MB the first time it
-# runs (`python -m nlpcourse download 11` fetches it ahead).
+# **Runtime:** on 2 CPU cores about 4.5 min, peak memory about 5.8 GB; on a GPU not measured yet. Measured
+# by `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise
+# idle cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`.
+# **Download:** 541 MB the first time it runs (`python -m nlpcourse download 11` fetches it ahead).
 
 # %%
 import subprocess
@@ -410,7 +409,11 @@ print(f"largest difference merged vs adapter: {(merged_logits - reloaded_logits)
 # needed; merge when you deploy one task and want no extra work per token.
 
 # %%
-del full_trainer, full_model, frozen_model, reloaded, merged  # free memory before the next part
+import gc
+
+# free the classifiers' memory before the next part: the language model's training needs several GB
+del full_trainer, full_model, frozen_model, lora_trainer, lora_model, lora_base, reloaded, merged
+gc.collect()
 
 # %% [markdown]
 # ## Instruction tuning: from a base model to an assistant
@@ -441,9 +444,16 @@ print(f"{sum(p.numel() for p in lm.parameters()) / 1e6:.1f} M parameters")
 # with a span of a paragraph (`load_qa`) and name a review's sentiment (`load_reviews`). A held-out part of
 # each task is kept for scoring: the last articles and translations, the questions about paragraphs the
 # training part never shows, and reviews from the test split.
+#
+# Training time grows with the tokens of every example, and an article is about 400 of them, five times
+# a question or a review. The CPU plan therefore gives the model only the first 80 words of each article
+# (the lead, where news puts its main facts), 24 training examples, and scores 3 held-out examples of
+# each task; a GPU gets whole articles and every example.
 
 # %%
 from nlpcourse.data import load_articles, load_qa, load_translations
+
+ARTICLE_WORDS = None if on_gpu else 80  # CPU plan: each article's first 80 words
 
 
 def chat(user, answer, task, **extra):
@@ -452,8 +462,8 @@ def chat(user, answer, task, **extra):
 
 
 def summary_example(row):
-    return chat(f"Summarize this article in one or two sentences.\n\n{row['article']}", row["summary"],
-                "summary")
+    article = " ".join(row["article"].split()[:ARTICLE_WORDS]) if ARTICLE_WORDS else row["article"]
+    return chat(f"Summarize this article in one or two sentences.\n\n{article}", row["summary"], "summary")
 
 
 def translation_example(row):
@@ -489,11 +499,19 @@ held_examples = (
 )
 assert not {e["messages"][0]["content"] for e in train_examples} & {e["messages"][0]["content"]
                                                                     for e in held_examples}
-if not on_gpu:  # the cheaper CPU plan: fewer training examples of each task
-    per_task = {"summary": 8, "translation": 24, "qa": 32, "sentiment": 32}
-    train_examples = [e for task, n in per_task.items() for e in [e for e in train_examples
-                                                                   if e["task"] == task][:n]]
-    print(f"CPU plan: {len(train_examples)} training examples ({per_task}); a GPU trains on all of them")
+
+
+def first_of_each(examples, per_task):
+    """The first ``per_task[task]`` examples of each task, task by task."""
+    return [e for task, n in per_task.items() for e in [e for e in examples if e["task"] == task][:n]]
+
+
+if not on_gpu:  # the cheaper CPU plan: fewer examples of each task, to train on and to score
+    per_task = {"summary": 2, "translation": 8, "qa": 4, "sentiment": 10}
+    train_examples = first_of_each(train_examples, per_task)
+    held_examples = first_of_each(held_examples, dict.fromkeys(per_task, 3))
+    print(f"CPU plan: {len(train_examples)} training examples ({per_task}), {len(held_examples)} held out, "
+          f"articles cut to their first {ARTICLE_WORDS} words; a GPU uses all of them, with whole articles")
 print(pd.Series([e["task"] for e in train_examples]).value_counts().to_dict(), "for training;",
       pd.Series([e["task"] for e in held_examples]).value_counts().to_dict(), "held out")
 train_examples[1]["messages"]
@@ -622,7 +640,12 @@ before_scores
 # `dataset_text_field` with a formatting function and `DataCollatorForCompletionOnlyLM`; current trl
 # releases call it `max_length` and do the masking themselves for prompt-completion data.
 #
-# The CPU plan trains one epoch; a GPU trains three.
+# A batch is padded to its longest example, so one long article in a batch of short questions makes every
+# row cost as much as the article. `train_sampling_strategy="group_by_length"` (called `group_by_length=True`
+# before transformers 5) batches examples of similar length together, for training and evaluation.
+#
+# The CPU plan trains one epoch in batches of 4, to keep the memory within a laptop's; a GPU trains three
+# epochs in batches of 8.
 
 # %%
 from trl import SFTConfig, SFTTrainer
@@ -632,8 +655,11 @@ sft_args = SFTConfig(
     output_dir=str(workdir / "sft"),
     max_length=512,
     num_train_epochs=SFT_EPOCHS,
-    per_device_train_batch_size=8,
-    per_device_eval_batch_size=8,
+    # a step's memory grows with the batch: for this model, with 170-token examples on a CPU, about 4 GB at
+    # batch 4 and 7 GB at batch 8
+    per_device_train_batch_size=8 if on_gpu else 4,
+    per_device_eval_batch_size=8 if on_gpu else 4,
+    train_sampling_strategy="group_by_length",
     learning_rate=1e-3,
     warmup_steps=0.1,
     logging_steps=2,
@@ -699,9 +725,10 @@ assert all(0 <= v <= 1 for v in after_scores.values())
 comparison.round(3)
 
 # %% [markdown]
-# Read the scores for what they measured: a few dozen held-out examples, a model trained for one short
-# epoch on a few hundred examples. The format (short answers that stop at `<|im_end|>`) is learned first;
-# content needs far more data and a larger model. The printed answers show which of the two happened.
+# Read the scores for what they measured: a few held-out examples of each task (3 on a CPU), a model
+# trained for one short epoch on a few examples (24 on a CPU, a few hundred on a GPU). The format (short
+# answers that stop at `<|im_end|>`) is learned first; content needs far more data and a larger model.
+# The printed answers show which of the two happened.
 
 # %% [markdown]
 # ## When to use what
