@@ -19,10 +19,10 @@
 #
 # **Prerequisites:** Python basics. No earlier notebook.
 #
-# **Runtime:** on 2 CPU cores about 10 s, peak memory about 509 MB; on a GPU not measured yet. Measured by
-# `make bench` with models of the real checkpoints' size (random weights): the CPU time the notebook's
-# kernel used on a busy machine, more than its wall time on idle cores, downloads excluded; the machine,
-# load and torch build are in `benchmarks/cpu-2-cores.md`. **Download:** nothing.
+# **Runtime:** on 2 CPU cores about 12 s, peak memory about 509 MB; on a GPU not measured yet. Measured by
+# `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise idle
+# cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`. **Download:**
+# nothing.
 
 # %%
 import subprocess

@@ -27,11 +27,10 @@
 #
 # **Prerequisites:** 00 (setup) and 01 (tokenization).
 #
-# **Runtime:** on 2 CPU cores about 7.1 min, peak memory about 3.1 GB; on a GPU not measured yet. Measured
-# by `make bench` with models of the real checkpoints' size (random weights): the CPU time the notebook's
-# kernel used on a busy machine, more than its wall time on idle cores, downloads excluded; the machine,
-# load and torch build are in `benchmarks/cpu-2-cores.md`. **Download:** 2.4 GB the first time it runs
-# (`python -m nlpcourse download 03` fetches it ahead).
+# **Runtime:** on 2 CPU cores about 88 s, peak memory about 3.2 GB; on a GPU not measured yet. Measured by
+# `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise idle
+# cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`. **Download:**
+# 2.4 GB the first time it runs (`python -m nlpcourse download 03` fetches it ahead).
 
 # %%
 import subprocess

@@ -24,11 +24,10 @@
 #
 # **Prerequisites:** 01 Tokenization and 04 Manual inference (tokenizer -> model -> outputs).
 #
-# **Runtime:** on 2 CPU cores about 40 s, peak memory about 2.2 GB; on a GPU not measured yet. Measured by
-# `make bench` with models of the real checkpoints' size (random weights): the CPU time the notebook's
-# kernel used on a busy machine, more than its wall time on idle cores, downloads excluded; the machine,
-# load and torch build are in `benchmarks/cpu-2-cores.md`. **Download:** 441 MB the first time it runs
-# (`python -m nlpcourse download 05` fetches it ahead).
+# **Runtime:** on 2 CPU cores about 31 s, peak memory about 2.2 GB; on a GPU not measured yet. Measured by
+# `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise idle
+# cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`. **Download:**
+# 441 MB the first time it runs (`python -m nlpcourse download 05` fetches it ahead).
 
 # %%
 import subprocess

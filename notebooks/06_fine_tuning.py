@@ -31,11 +31,10 @@
 # cores with a model of the real size and the same batches); the runtime below is measured at the real
 # size.
 #
-# **Runtime:** on 2 CPU cores not measured yet, peak memory not measured yet; on a GPU not measured yet.
-# Measured by `make bench` with models of the real checkpoints' size (random weights): the CPU time the
-# notebook's kernel used on a busy machine, more than its wall time on idle cores, downloads excluded; the
-# machine, load and torch build are in `benchmarks/cpu-2-cores.md`. **Download:** 805 MB the first time it
-# runs (`python -m nlpcourse download 06` fetches it ahead).
+# **Runtime:** on 2 CPU cores about 4.9 min, peak memory about 3.2 GB; on a GPU not measured yet. Measured
+# by `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise
+# idle cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`.
+# **Download:** 805 MB the first time it runs (`python -m nlpcourse download 06` fetches it ahead).
 
 # %%
 import subprocess
@@ -393,11 +392,12 @@ print(f"device {env.device}, batch size {batch_size}, {EPOCHS} epochs on {len(tr
 
 # %% [markdown]
 # Before a long cell, say how long it will take. A rough guide, from this course's measurements: on 2
-# CPU cores a 23 M-parameter encoder trains at about 36 reviews per second (batch 16, short reviews), and
-# the time grows with the parameter count; a GPU is 10 to 30 times faster.
+# CPU cores a model of DistilBERT's size (66 M parameters) trains at about 6 reviews per second (batch 16,
+# short reviews, the validation passes included), and the time grows with the parameter count; a GPU is
+# 10 to 30 times faster.
 
 # %%
-cpu_rate = 36 * 23e6 / n_params
+cpu_rate = 6 * 66e6 / n_params
 rate = cpu_rate * 15 if on_gpu else cpu_rate
 expected_s = EPOCHS * len(train_set) / rate
 print(f"{EPOCHS} epochs over {len(train_set)} reviews: expect about {expected_s:.0f} s per full "

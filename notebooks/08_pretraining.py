@@ -32,10 +32,10 @@
 # step first and prints what the whole run will cost on your machine. A GPU runs the same plan in
 # seconds, in mixed precision.
 #
-# **Runtime:** on 2 CPU cores not measured yet, peak memory not measured yet; on a GPU not measured yet.
-# Measured by `make bench` with models of the real checkpoints' size (random weights): the CPU time the
-# notebook's kernel used on a busy machine, more than its wall time on idle cores, downloads excluded; the
-# machine, load and torch build are in `benchmarks/cpu-2-cores.md`. **Download:** nothing.
+# **Runtime:** on 2 CPU cores about 50 s, peak memory about 754 MB; on a GPU not measured yet. Measured by
+# `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise idle
+# cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`. **Download:**
+# nothing.
 
 # %%
 import subprocess

@@ -27,11 +27,10 @@
 # **On a CPU** the notebook trains a cheaper plan and says so when it starts: fewer epochs and shorter
 # question-answering windows.
 #
-# **Runtime:** on 2 CPU cores not measured yet, peak memory not measured yet; on a GPU not measured yet.
-# Measured by `make bench` with models of the real checkpoints' size (random weights): the CPU time the
-# notebook's kernel used on a busy machine, more than its wall time on idle cores, downloads excluded; the
-# machine, load and torch build are in `benchmarks/cpu-2-cores.md`. **Download:** 285 MB the first time it
-# runs (`python -m nlpcourse download 09` fetches it ahead).
+# **Runtime:** on 2 CPU cores about 4.5 min, peak memory about 3.1 GB; on a GPU not measured yet. Measured
+# by `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise
+# idle cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`.
+# **Download:** 285 MB the first time it runs (`python -m nlpcourse download 09` fetches it ahead).
 
 # %%
 import subprocess
@@ -143,8 +142,8 @@ QA_EPOCHS = 6 if on_gpu else 3
 QA_MAX_LENGTH, QA_STRIDE = (256, 64) if on_gpu else (96, 32)
 if not on_gpu:
     print(f"CPU plan: NER {NER_EPOCHS} epochs, QA {QA_EPOCHS} epochs on windows of {QA_MAX_LENGTH} tokens "
-          "(a GPU trains NER 6 epochs, QA 6 epochs on windows of 256 tokens): each training takes a minute "
-          "or two")
+          "(a GPU trains NER 6 epochs, QA 6 epochs on windows of 256 tokens): on 2 cores NER trains in "
+          "about a minute, QA in about three")
 print(f"device {env.device}, mixed precision {precision.mode} ({precision.reason})")
 
 # %% [markdown]
@@ -422,8 +421,8 @@ ner_results["pre-trained, not fine-tuned"]
 # ## Fine-tuning for NER
 #
 # Same recipe as chapter 06: `TrainingArguments`, a `Trainer`, `train()`, on the 174 training sentences.
-# The progress bar shows the steps; on a CPU this takes under a minute with the offline test run's small
-# model, and two to three times longer with the real DistilBERT.
+# The progress bar shows the steps; with a model of DistilBERT's size this took about a minute on 2 CPU
+# cores (`benchmarks/cpu-2-cores.md`).
 
 # %%
 ner_trainer.train()

@@ -32,9 +32,8 @@ def colab_badge(notebook: str) -> str:
 #: The runtime paragraph of every title cell; ``sync-notebooks`` fills it from benchmarks/runtimes.json.
 RUNTIME_LINE = (
     "**Runtime:** on 2 CPU cores {cpu}, peak memory {memory}; on a GPU {gpu}. Measured by `make bench` with "
-    "models of the real checkpoints' size (random weights): the CPU time the notebook's kernel used on a "
-    "busy machine, more than its wall time on idle cores, downloads excluded; the machine, load and torch "
-    "build are in `benchmarks/cpu-2-cores.md`. {download}"
+    "models of the real checkpoints' size (random weights), top to bottom on otherwise idle cores, downloads "
+    "excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`. {download}"
 )
 #: The download sentence of the runtime paragraph, with the chapter's size from the registry.
 DOWNLOAD_LINE = (
