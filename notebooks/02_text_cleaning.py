@@ -429,9 +429,11 @@ summary = pd.DataFrame(
         "accuracy": {n: 1 - n_differences(p, gold) / len(gold) for n, p in predictions.items()},
     }
 )
-# compared with the raw run in this same cell; the offline test run's small stand-in model changes 21
-# predictions and drops from 0.86 to 0.81 accuracy
+# compared with the raw run in this same cell: removing stop words changes predictions and costs accuracy
 assert summary.loc["no stop words", "changed predictions"] > 0
+print(f"without stop words {summary.loc['no stop words', 'changed predictions']} of {len(gold)} predictions "
+      f"change, and accuracy goes from {summary.loc['raw', 'accuracy']:.2f} to "
+      f"{summary.loc['no stop words', 'accuracy']:.2f}")
 assert summary.loc["no stop words", "accuracy"] < summary.loc["raw", "accuracy"]
 summary
 

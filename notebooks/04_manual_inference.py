@@ -542,7 +542,7 @@ val_cov, val_acc = coverage_accuracy(val["confidence"], val["correct"], threshol
 test_cov, test_acc = coverage_accuracy(test["confidence"], test["correct"], threshold)
 all_val_acc = val["correct"].float().mean().item()
 assert 0.75 <= val_cov <= 0.85  # 0.80 by construction of the 20 % quantile, unless many confidences tie
-# compared with all answers of this run; the offline test run's small stand-in: 0.94 against 0.88
+# compared with all answers of this same run, not with a fixed number
 assert val_acc >= all_val_acc  # the answers it keeps are the more reliable ones
 print(f"threshold {threshold:.3f}: validation coverage {val_cov:.1%}, accuracy {val_acc:.3f} "
       f"(all: {all_val_acc:.3f})")
@@ -561,7 +561,10 @@ by_kind = {"hard": abstain[hard].float().mean().item(), "ordinary": abstain[~har
 accuracy_by_kind = {"hard": test["correct"][hard].float().mean().item(),
                     "ordinary": test["correct"][~hard].float().mean().item()}
 assert hard.any() and (~hard).any()
-assert accuracy_by_kind["hard"] <= accuracy_by_kind["ordinary"]  # the offline stand-in: 0.71 against 0.89
+assert accuracy_by_kind["hard"] <= accuracy_by_kind["ordinary"]  # hard reviews are no easier, in this run
+print(f"without abstaining the hard reviews score {accuracy_by_kind['hard']:.2f}, the ordinary ones "
+      f"{accuracy_by_kind['ordinary']:.2f}; the threshold sends {by_kind['hard']:.0%} of the hard and "
+      f"{by_kind['ordinary']:.0%} of the ordinary reviews to a person")
 pd.DataFrame({"abstention rate": by_kind, "accuracy without abstaining": accuracy_by_kind}).round(3)
 
 # %% [markdown]

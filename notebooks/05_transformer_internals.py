@@ -756,7 +756,7 @@ same = torch.tensor([[a == b for b in sense] for a in sense])
 off_diagonal = ~torch.eye(6, dtype=torch.bool)
 within, across = similarity[same & off_diagonal].mean(), similarity[~same].mean()
 print(f"mean similarity: same sense {within:.3f}, different sense {across:.3f}")
-assert within > across  # the offline test run's small stand-in model: 0.85 against 0.74
+assert within > across  # on average, a "bank" is closer to the banks of its own sense
 nearest = (similarity - 2 * torch.eye(6)).argmax(dim=-1)  # most similar other sentence
 assert all(sense[i] == sense[j] for i, j in enumerate(nearest.tolist()))
 
@@ -800,8 +800,8 @@ plt.show()
 layer_i, head_i = divmod(patterns["previous token"].argmax().item(), config.num_attention_heads)
 print(f"most 'previous token' head: layer {layer_i}, head {head_i}, "
       f"{patterns['previous token'][layer_i, head_i]:.0%} of its weight on the previous token")
-# the offline test run's small stand-in measures 1.00; Clark et al. (2019) found four heads in
-# BERT-base that put over 50 % of their weight on the previous token, averaged over Wikipedia text
+# this run's strongest such head is printed above; Clark et al. (2019) found four heads in BERT-base
+# that put over 50 % of their weight on the previous token, averaged over Wikipedia text
 assert patterns["previous token"].max() > 0.5
 
 # %%

@@ -25,11 +25,8 @@
 # **Prerequisites:** 03 (pipelines) and 04 (manual inference); 05 helps.
 #
 # **On a CPU** the notebook trains a cheaper setting, two epochs on 256 of the 1,236 training reviews, and
-# says so when it starts; a GPU trains two epochs on all of them. The real
-# `distilbert/distilbert-base-uncased` (6 layers, 768 wide, 66 M parameters, 268 MB download) is 2 to 3
-# times slower per training step than the 6-layer, 384-wide stand-in the test run uses (measured on 2 CPU
-# cores with a model of the real size and the same batches); the runtime below is measured at the real
-# size.
+# says so when it starts; a GPU trains two epochs on all of them. The model is
+# `distilbert/distilbert-base-uncased` (6 layers, 768 wide, 66 M parameters, 268 MB download).
 #
 # **Runtime:** on 2 CPU cores about 4.9 min, peak memory about 3.2 GB; on a GPU not measured yet. Measured
 # by `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise

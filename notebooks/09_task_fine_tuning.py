@@ -90,8 +90,7 @@ assert ner["test"][:]["ner_tags"] == reference["test"][:]["ner_tags"]
 # The question-answering file has one split, in SQuAD's format: `answers` holds lists of answer texts
 # and their character offsets in `context`. The same task has a famous public dataset on the Hub,
 # SQuAD (`rajpurkar/squad`, 16 MB: 87,599 training and 10,570 validation questions on Wikipedia
-# paragraphs); `load_dataset` takes its Hub id. (The course's offline test run reads a small stand-in
-# under that id, built from the course questions; its README says so.)
+# paragraphs); `load_dataset` takes its Hub id.
 
 # %%
 squad = load_dataset("rajpurkar/squad", split="validation")
