@@ -19,10 +19,8 @@
 #
 # **Prerequisites:** Python basics. No earlier notebook.
 #
-# **Runtime:** on 2 CPU cores about 12 s, peak memory about 509 MB; on a GPU not measured yet. Measured by
-# `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise idle
-# cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`. **Download:**
-# nothing.
+# **Runtime:** about 12 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 509 MB; on a GPU not measured yet. **Download:** nothing.
 
 # %%
 import subprocess

@@ -22,10 +22,9 @@
 #
 # **Prerequisites:** 00 Setup. Python lists and dictionaries.
 #
-# **Runtime:** on 2 CPU cores about 23 s, peak memory about 1.2 GB; on a GPU not measured yet. Measured by
-# `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise idle
-# cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`. **Download:**
-# 450 MB the first time it runs (`python -m nlpcourse download 01` fetches it ahead).
+# **Runtime:** about 23 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 1.2 GB; on a GPU not measured yet. **Download:** 450 MB the first time, or ahead with
+# `python -m nlpcourse download 01`.
 
 # %%
 import subprocess

@@ -22,10 +22,9 @@
 #
 # **Prerequisites:** 01 Tokenization (subword tokenizers). Basic regular expressions help.
 #
-# **Runtime:** on 2 CPU cores about 51 s, peak memory about 1.2 GB; on a GPU not measured yet. Measured by
-# `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise idle
-# cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`. **Download:**
-# 296 MB the first time it runs (`python -m nlpcourse download 02` fetches it ahead).
+# **Runtime:** about 51 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 1.2 GB; on a GPU not measured yet. **Download:** 296 MB the first time, or ahead with
+# `python -m nlpcourse download 02`.
 
 # %%
 import subprocess
@@ -431,10 +430,10 @@ summary = pd.DataFrame(
 )
 # compared with the raw run in this same cell: removing stop words changes predictions and costs accuracy
 assert summary.loc["no stop words", "changed predictions"] > 0
+assert summary.loc["no stop words", "accuracy"] < summary.loc["raw", "accuracy"]
 print(f"without stop words {summary.loc['no stop words', 'changed predictions']} of {len(gold)} predictions "
       f"change, and accuracy goes from {summary.loc['raw', 'accuracy']:.2f} to "
       f"{summary.loc['no stop words', 'accuracy']:.2f}")
-assert summary.loc["no stop words", "accuracy"] < summary.loc["raw", "accuracy"]
 summary
 
 # %%

@@ -27,10 +27,9 @@
 #
 # **Prerequisites:** 00 (setup) and 01 (tokenization).
 #
-# **Runtime:** on 2 CPU cores about 88 s, peak memory about 3.2 GB; on a GPU not measured yet. Measured by
-# `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise idle
-# cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`. **Download:**
-# 2.4 GB the first time it runs (`python -m nlpcourse download 03` fetches it ahead).
+# **Runtime:** about 88 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 3.2 GB; on a GPU not measured yet. **Download:** 2.4 GB the first time, or ahead with
+# `python -m nlpcourse download 03`.
 
 # %%
 import subprocess

@@ -24,10 +24,9 @@
 #
 # **Prerequisites:** 01 (tokenization) and 03 (pipelines).
 #
-# **Runtime:** on 2 CPU cores about 85 s, peak memory about 2.5 GB; on a GPU not measured yet. Measured by
-# `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise idle
-# cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`. **Download:**
-# 802 MB the first time it runs (`python -m nlpcourse download 04` fetches it ahead).
+# **Runtime:** about 85 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 2.5 GB; on a GPU not measured yet. **Download:** 802 MB the first time, or ahead with
+# `python -m nlpcourse download 04`.
 
 # %%
 import subprocess

@@ -24,10 +24,9 @@
 #
 # **Prerequisites:** 01 Tokenization and 04 Manual inference (tokenizer -> model -> outputs).
 #
-# **Runtime:** on 2 CPU cores about 31 s, peak memory about 2.2 GB; on a GPU not measured yet. Measured by
-# `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise idle
-# cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`. **Download:**
-# 441 MB the first time it runs (`python -m nlpcourse download 05` fetches it ahead).
+# **Runtime:** about 31 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 2.2 GB; on a GPU not measured yet. **Download:** 441 MB the first time, or ahead with
+# `python -m nlpcourse download 05`.
 
 # %%
 import subprocess

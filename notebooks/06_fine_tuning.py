@@ -28,10 +28,9 @@
 # says so when it starts; a GPU trains two epochs on all of them. The model is
 # `distilbert/distilbert-base-uncased` (6 layers, 768 wide, 66 M parameters, 268 MB download).
 #
-# **Runtime:** on 2 CPU cores about 4.9 min, peak memory about 3.2 GB; on a GPU not measured yet. Measured
-# by `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise
-# idle cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`.
-# **Download:** 805 MB the first time it runs (`python -m nlpcourse download 06` fetches it ahead).
+# **Runtime:** about 4.9 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 3.2 GB; on a GPU not measured yet. **Download:** 805 MB the first time, or ahead with
+# `python -m nlpcourse download 06`.
 
 # %%
 import subprocess

@@ -24,10 +24,9 @@
 #
 # **Prerequisites:** 03 (pipelines) and 04 (manual inference: logits, question-answering spans).
 #
-# **Runtime:** on 2 CPU cores about 1.6 min, peak memory about 2.9 GB; on a GPU not measured yet. Measured
-# by `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise
-# idle cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`.
-# **Download:** 2.0 GB the first time it runs (`python -m nlpcourse download 07` fetches it ahead).
+# **Runtime:** about 1.6 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 2.9 GB; on a GPU not measured yet. **Download:** 2.0 GB the first time, or ahead with
+# `python -m nlpcourse download 07`.
 
 # %%
 import subprocess
@@ -175,8 +174,8 @@ assert all(0 <= v <= 1 for v in scores.values())
 assert np.isclose(scores["f1"], per_class.mean())
 majority = max(references.count(0), references.count(1)) / len(references)  # always the commoner label: 0.5
 # a floor 0.1 above the majority baseline of this same test set
-print(f"accuracy {scores['accuracy']:.2f} against {majority:.2f} for always answering the commoner label")
 assert scores["accuracy"] > majority + 0.1, "the sentiment model should beat the majority baseline clearly"
+print(f"accuracy {scores['accuracy']:.2f} against {majority:.2f} for always answering the commoner label")
 scores, dict(zip(label_names, per_class.round(3), strict=True))
 
 # %% [markdown]
@@ -272,9 +271,9 @@ subset_preds = [predictions[i] for i in subset]
 model_on_subset = class_scores(subset_preds, subset_refs)
 per_class_subset = f1.compute(predictions=subset_preds, references=subset_refs, average=None)["f1"]
 # over the constant, the model gains more in macro F1 than in accuracy
+assert model_on_subset["f1"] - baseline["f1"] > model_on_subset["accuracy"] - baseline["accuracy"]
 print(f"the model against always-negative: macro F1 {model_on_subset['f1'] - baseline['f1']:+.2f}, "
       f"accuracy {model_on_subset['accuracy'] - baseline['accuracy']:+.2f}")
-assert model_on_subset["f1"] - baseline["f1"] > model_on_subset["accuracy"] - baseline["accuracy"]
 model_on_subset, dict(zip(label_names, per_class_subset.round(3), strict=True))
 
 # %% [markdown]
@@ -358,9 +357,9 @@ shuffled_ppl = perplexity.compute(predictions=shuffled, model_id=str(padded_lm_d
                                   batch_size=8)
 # the same words in a random order surprise the model more
 assert shuffled_ppl["mean_perplexity"] > library["mean_perplexity"]
+print(shuffled[0])
 print(f"mean perplexity: {library['mean_perplexity']:.1f} in order, {shuffled_ppl['mean_perplexity']:.1f} "
       "shuffled")
-print(shuffled[0])
 round(library["mean_perplexity"], 1), round(shuffled_ppl["mean_perplexity"], 1)
 
 # %% [markdown]

@@ -28,14 +28,12 @@
 # **Prerequisites:** 01 (training a tokenizer), 05 (the decoder block and parameter counts), 06 (its
 # section "How a model learns": loss, gradient, optimizer step), 07 (perplexity).
 #
-# **On a CPU** the main training run (200 steps) takes about a minute on 2 cores; the notebook times one
+# **On a CPU** the main training run (200 steps) takes under a minute on 2 cores; the notebook times one
 # step first and prints what the whole run will cost on your machine. A GPU runs the same plan in
 # seconds, in mixed precision.
 #
-# **Runtime:** on 2 CPU cores about 50 s, peak memory about 754 MB; on a GPU not measured yet. Measured by
-# `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise idle
-# cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`. **Download:**
-# nothing.
+# **Runtime:** about 50 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 754 MB; on a GPU not measured yet. **Download:** nothing.
 
 # %%
 import subprocess
@@ -94,7 +92,7 @@ bpe_trainer = trainers.BpeTrainer(vocab_size=VOCAB_SIZE, special_tokens=[EOS], s
 bpe.train_from_iterator(train_paragraphs, bpe_trainer)
 tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, bos_token=EOS, eos_token=EOS)
 
-sentence = "The simplest rule is to split on spaces."
+sentence = "A rule that splits text on spaces is the simplest one."
 ids = tokenizer(sentence)["input_ids"]
 assert len(tokenizer) == VOCAB_SIZE
 assert tokenizer.decode(ids) == sentence  # byte-level: nothing is lost

@@ -27,10 +27,9 @@
 # **On a CPU** the notebook trains a cheaper plan and says so when it starts: fewer epochs and shorter
 # question-answering windows.
 #
-# **Runtime:** on 2 CPU cores about 4.5 min, peak memory about 3.1 GB; on a GPU not measured yet. Measured
-# by `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise
-# idle cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`.
-# **Download:** 285 MB the first time it runs (`python -m nlpcourse download 09` fetches it ahead).
+# **Runtime:** about 4.5 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 3.1 GB; on a GPU not measured yet. **Download:** 285 MB the first time, or ahead with
+# `python -m nlpcourse download 09`.
 
 # %%
 import subprocess

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -96,8 +97,8 @@ def test_sync_writes_badge_runtime_readme_and_pair(course: Path):
     title = nbformat.read(nb_path, as_version=4).cells[0].source
     assert _meta.colab_badge("03_x.ipynb") in title and "https://old/x" not in title
     assert (
-        "on 2 CPU cores about 2.1 min, peak memory about 2.3 GB; on a GPU not measured yet. Measured by "
-        "`make bench` with models of the real checkpoints' size" in title.replace("\n", " ")
+        "**Runtime:** about 2.1 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, "
+        "peak memory about 2.3 GB; on a GPU not measured yet." in title.replace("\n", " ")
     )
     assert title.endswith("**Next:** more.") and "old words" not in title
     assert "| [03 · X](notebooks/03_x.ipynb) | t | 2.1 min | 2.3 GB | not measured yet | 1 MB |" in (
@@ -207,8 +208,33 @@ def test_a_notebook_without_a_real_size_measurement_reads_not_measured_yet(tmp_p
     unmeasured = " not measured yet |" * 3
     assert sync.sync_readme(readme, loaded) == f"| [09 · I](notebooks/09_i.ipynb) | t |{unmeasured} 2 MB |\n"
     line = sync.runtime_paragraph(sync.Runtime(), "09").replace("\n", " ")
-    assert line.startswith("**Runtime:** on 2 CPU cores not measured yet, peak memory not measured yet; on a "
-                           "GPU not measured yet.")
+    assert line.startswith("**Runtime:** not measured yet on [2 CPU cores](../benchmarks/cpu-2-cores.md) "
+                           "with real-size models, peak memory not measured yet; on a GPU not measured yet.")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_runtime_line_is_short_and_links_to_how_it_was_measured(path: Path):
+    """Time, memory and download in one or two lines of text, and a link that resolves from notebooks/."""
+    title = nbformat.read(path, as_version=4).cells[0].source
+    paragraph = sync.RUNTIME_PARAGRAPH.search(title)
+    assert paragraph, f"{path.name}: the title cell has no runtime line; run `make sync`"
+    text = paragraph.group(0)
+    links = re.findall(r"\]\(([^)]+)\)", text)
+    assert links == [_meta.BENCH_LINK], f"{path.name}: the runtime line should link {_meta.BENCH_LINK} once"
+    assert (path.parent / links[0]).resolve().is_file(), f"{links[0]} does not exist beside {path.name}"
+    shown = re.sub(r"\[([^]]*)\]\([^)]*\)", r"\1", text).replace("\n", " ")  # as the learner reads it
+    assert len(shown) <= 2 * sync.WRAP, f"{path.name}: the runtime line is {len(shown)} characters: {shown}"
+    for needed in ("**Runtime:**", "peak memory", "**Download:**"):
+        assert needed in shown, f"{path.name}: the runtime line lacks {needed!r}"
+
+
+def test_runtime_line_never_breaks_a_command():
+    """Wrapping keeps a `code span` on one line, so a learner can copy the download command whole."""
+    command = "`python -m nlpcourse download 06`"
+    for padding in range(0, sync.WRAP - 1, 7):
+        text = sync.fill("x" * padding + " " + command + " and more words after it.")
+        assert any(command in line for line in text.splitlines()), text
+        assert all(len(line) <= sync.WRAP for line in text.splitlines()), text
 
 
 def test_format_mb():

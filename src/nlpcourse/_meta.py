@@ -29,16 +29,16 @@ def colab_badge(notebook: str) -> str:
     )
 
 
+#: How the runtimes were measured (machine, torch build, method), relative to a notebook in notebooks/.
+BENCH_LINK = "../benchmarks/cpu-2-cores.md"
 #: The runtime paragraph of every title cell; ``sync-notebooks`` fills it from benchmarks/runtimes.json.
+#: Time, memory and download in one or two lines; the linked page says how they were measured.
 RUNTIME_LINE = (
-    "**Runtime:** on 2 CPU cores {cpu}, peak memory {memory}; on a GPU {gpu}. Measured by `make bench` with "
-    "models of the real checkpoints' size (random weights), top to bottom on otherwise idle cores, downloads "
-    "excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`. {download}"
+    "**Runtime:** {cpu} on [2 CPU cores](" + BENCH_LINK + ") with real-size models, peak memory {memory}; "
+    "on a GPU {gpu}. {download}"
 )
 #: The download sentence of the runtime paragraph, with the chapter's size from the registry.
-DOWNLOAD_LINE = (
-    "**Download:** {size} the first time it runs (`python -m nlpcourse download {chapter}` fetches it ahead)."
-)
+DOWNLOAD_LINE = "**Download:** {size} the first time, or ahead with `python -m nlpcourse download {chapter}`."
 NO_DOWNLOAD_LINE = "**Download:** nothing."
 
 #: What the setup cell installs in Colab: the course package with its base dependencies only (Colab

@@ -96,7 +96,14 @@ def runtime_paragraph(runtime: Runtime, chapter: str) -> str:
     text = _meta.RUNTIME_LINE.format(
         cpu=about(runtime.cpu_s), memory=memory, gpu=about(runtime.gpu_s), download=download_sentence(chapter)
     )
-    return textwrap.fill(text, width=WRAP, break_long_words=False, break_on_hyphens=False)
+    return fill(text)
+
+
+def fill(text: str) -> str:
+    """``text`` wrapped at ``WRAP`` characters, never inside a `code span` (a command stays on one line)."""
+    kept = re.sub(r"`[^`\n]*`", lambda m: m.group(0).replace(" ", "\0"), text)
+    wrapped = textwrap.fill(kept, width=WRAP, break_long_words=False, break_on_hyphens=False)
+    return wrapped.replace("\0", " ")
 
 
 def sync_notebook(nb: nbformat.NotebookNode, name: str, runtime: Runtime) -> nbformat.NotebookNode:
