@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from pathlib import Path
 
 import nbformat
@@ -20,6 +22,10 @@ REMOVED_API = re.compile(
     r"pipeline\(\s*[\"'](summarization|translation|text2text-generation|question-answering|conversational)"
 )
 SKIP_REASONS = ("push_to_hub", "notebook_login", "login(")
+# Learners never meet the offline stand-ins or the test run: lesson text speaks of the learner's run.
+# 00_setup's offline section explains how the course is tested, so it may name them.
+TEST_MACHINERY = re.compile(r"\bstand-?ins?\b|\btest[- ]runs?\b", re.IGNORECASE)
+SOURCES = sorted(p for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.py") if not p.name.startswith("00_"))
 
 ids = [p.name for p in NOTEBOOKS]
 
@@ -120,3 +126,50 @@ def test_no_output_markers_that_do_nothing(path: Path):
     for i, cell in enumerate(load(path).cells):
         for marker in ("NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT", "NBVAL_RAISES_EXCEPTION"):
             assert marker not in cell.source, f"{path.name} cell {i}: {marker} does nothing under --nbval-lax"
+
+
+def mentions_of_test_machinery(source: str) -> list[tuple[int, str]]:
+    """(line, text) of every comment in a notebook's paired .py that names a stand-in or the test run.
+
+    In jupytext's percent format the markdown cells are comments too, so this reads both the lesson's
+    prose and the code's comments; strings and code are not prose and are left alone. A phrase wrapped
+    onto the next comment line ("the test" / "# run") counts on the line where it starts.
+    """
+    comments = {
+        token.start[0]: token.string.rstrip()
+        for token in tokenize.generate_tokens(io.StringIO(source).readline)
+        if token.type == tokenize.COMMENT
+    }
+    found = []
+    for line, text in comments.items():
+        joined = text + " " + comments.get(line + 1, "").lstrip("# ")
+        if any(m.start() < len(text) for m in TEST_MACHINERY.finditer(joined)):
+            found.append((line, text))
+    return found
+
+
+def test_the_machinery_check_catches_a_bad_line():
+    source = (
+        "# %% [markdown]\n"
+        "# Transformers suit understanding tasks.\n"  # "understanding" is not a stand-in
+        "# The offline Test Run's small stand-in reaches 0.86.\n"
+        "\n"
+        "# %%\n"
+        'label = "stand-in"  # the stand-ins: 0.85 against 0.74\n'
+        "assert within > across  # this run's numbers are printed above\n"
+        "# measured in the offline test\n"
+        "# run, not on your machine\n"
+    )
+    assert mentions_of_test_machinery(source) == [
+        (3, "# The offline Test Run's small stand-in reaches 0.86."),
+        (6, "# the stand-ins: 0.85 against 0.74"),
+        (8, "# measured in the offline test"),
+    ]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=[p.name for p in SOURCES])
+def test_lesson_text_never_mentions_the_stand_ins_or_the_test_run(path: Path):
+    found = mentions_of_test_machinery(path.read_text(encoding="utf-8"))
+    assert not found, f"{path.name}: speak of the learner's run, not of the offline tests:\n" + "\n".join(
+        f"  notebooks/{path.name}:{line}: {text.strip()}" for line, text in found
+    )
