@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from nlpcourse.precision import choose_precision
+from nlpcourse.precision import choose_dtype, choose_precision
 
 
 @pytest.mark.parametrize("device", ["cpu", "mps"])
@@ -34,3 +34,26 @@ def test_cuda_by_compute_capability(monkeypatch, name: str, capability: tuple[in
     assert choice.bf16 == (mode == "bf16") and choice.fp16 == (mode == "fp16")
     assert name in choice.reason and f"{capability[0]}.{capability[1]}" in choice.reason
     assert choose_precision("cuda:0").mode == mode
+
+
+@pytest.mark.parametrize("device", ["cpu", "mps"])
+def test_weights_load_in_fp32_off_cuda(device: str):
+    choice = choose_dtype(device)
+    assert choice.dtype == torch.float32 and device in choice.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "capability", "dtype"),
+    [("Tesla T4", (7, 5), torch.float16), ("NVIDIA A100-SXM4-40GB", (8, 0), torch.bfloat16)],
+)
+def test_weights_dtype_on_cuda_by_compute_capability(monkeypatch, name, capability, dtype):
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: capability)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: name)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: True)
+    choice = choose_dtype("cuda:0")
+    assert choice.dtype == dtype and name in choice.reason
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda", "mps"])
+def test_training_keeps_fp32_weights(device: str):
+    assert choose_dtype(device, training=True).dtype == torch.float32  # no device query needed

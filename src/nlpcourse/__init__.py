@@ -1,7 +1,9 @@
 """Helper package of the hands-on NLP course: setup, data, checkpoints, plots and exercise checkers."""
 
 from nlpcourse.core import CourseEnv, pick_device, setup
-from nlpcourse.precision import Precision, choose_precision
+from nlpcourse.precision import Precision, WeightsDtype, choose_dtype, choose_precision
 
-__all__ = ["CourseEnv", "Precision", "choose_precision", "pick_device", "setup"]
+__all__ = [
+    "CourseEnv", "Precision", "WeightsDtype", "choose_dtype", "choose_precision", "pick_device", "setup",
+]
 __version__ = "0.1.0"
