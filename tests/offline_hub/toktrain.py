@@ -54,31 +54,6 @@ def roberta(
     return RobertaTokenizer(vocab=vocab, merges=merges, model_max_length=model_max_length)
 
 
-SMOLLM2_SPECIALS = [
-    "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<repo_name>", "<reponame>", "<file_sep>",
-    "<filename>", "<gh_stars>", "<issue_start>", "<issue_comment>", "<issue_closed>",
-    "<jupyter_start>", "<jupyter_text>", "<jupyter_code>", "<jupyter_output>", "<jupyter_script>",
-    "<empty_output>",
-]
-SMOLLM2_CHAT_TEMPLATE = (
-    "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"
-    "{{ '<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face"
-    "<|im_end|>\n' }}{% endif %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + "
-    "'<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}"
-    "{% endif %}"
-)
-
-
-def smollm2(texts: Sequence[str], vocab_size: int = 6000) -> PreTrainedTokenizerBase:
-    """SmolLM2: byte-level BPE (GPT2Tokenizer), its 17 special tokens at ids 0-16."""
-    vocab, merges = _byte_bpe(texts, vocab_size, SMOLLM2_SPECIALS)
-    return GPT2Tokenizer(
-        vocab=vocab, merges=merges, bos_token="<|endoftext|>", eos_token="<|endoftext|>",
-        unk_token="<|endoftext|>", additional_special_tokens=SMOLLM2_SPECIALS,
-        model_max_length=8192, chat_template=SMOLLM2_CHAT_TEMPLATE,
-    )
-
-
 def wordpiece_cased(texts: Sequence[str], vocab_size: int = 6000) -> PreTrainedTokenizerBase:
     """Cased BERT family: [PAD]=0, [unused1-99], [UNK]=100, [CLS]=101, [SEP]=102, [MASK]=103.
 

@@ -116,35 +116,3 @@ def train_causal_lm(
         loss = _step(model, opt, sched, model(input_ids=batch, labels=batch).loss)
     model.eval()
     return loss
-
-
-def train_chat_lm(
-    model: PreTrainedModel, examples: Sequence[tuple[list[int], int]], *, pad_id: int, steps: int,
-    batch_size: int = 16, lr: float = 2e-3, seed: int = 0,
-) -> float:
-    """Fine-tune a causal LM on (token ids, prompt length) pairs, the loss on the reply tokens only.
-
-    Each step takes ``batch_size`` examples of similar length (neighbours in length order, from a random
-    start: little padding), right-padded with ``pad_id``; returns the last loss.
-    """
-    seed_all(seed)
-    gen = torch.Generator().manual_seed(seed)
-    by_length = sorted(range(len(examples)), key=lambda i: len(examples[i][0]))
-    opt, sched = _optimizer(model, lr, steps)
-    model.train()
-    loss = 0.0
-    for _ in range(steps):
-        start = int(torch.randint(0, len(examples) - batch_size + 1, (1,), generator=gen))
-        picks = by_length[start : start + batch_size]
-        width = max(len(examples[i][0]) for i in picks)
-        ids = torch.full((batch_size, width), pad_id)
-        labels = torch.full((batch_size, width), -100)
-        mask = torch.zeros((batch_size, width), dtype=torch.long)
-        for row, i in enumerate(picks):
-            seq, prompt_len = examples[i]
-            ids[row, : len(seq)] = torch.tensor(seq)
-            labels[row, prompt_len : len(seq)] = torch.tensor(seq[prompt_len:])
-            mask[row, : len(seq)] = 1
-        loss = _step(model, opt, sched, model(input_ids=ids, attention_mask=mask, labels=labels).loss)
-    model.eval()
-    return loss
