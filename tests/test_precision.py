@@ -36,10 +36,17 @@ def test_cuda_by_compute_capability(monkeypatch, name: str, capability: tuple[in
     assert choose_precision("cuda:0").mode == mode
 
 
-@pytest.mark.parametrize("device", ["cpu", "mps"])
-def test_weights_load_in_fp32_off_cuda(device: str):
-    choice = choose_dtype(device)
-    assert choice.dtype == torch.float32 and device in choice.reason
+def test_weights_load_in_fp32_on_mps():
+    assert choose_dtype("mps").dtype == torch.float32
+
+
+@pytest.mark.parametrize(("native", "dtype"), [(False, torch.float32), (True, torch.bfloat16)])
+def test_weights_on_a_cpu_by_its_bf16_instructions(monkeypatch, native: bool, dtype: torch.dtype):
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: native, raising=False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    choice = choose_dtype("cpu")
+    assert choice.dtype == dtype and "cpu" in choice.reason
+    assert ("emulate" in choice.reason) != native
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["BF16_MIN_CAPABILITY", "Precision", "WeightsDtype", "choose_dtype", "choose_precision"]
+__all__ = [
+    "BF16_MIN_CAPABILITY", "Precision", "WeightsDtype", "choose_dtype", "choose_precision", "cpu_has_bf16",
+]
 
 #: The first compute capability with native bf16 matrix units (NVIDIA Ampere).
 BF16_MIN_CAPABILITY = (8, 0)
@@ -70,8 +72,9 @@ def choose_dtype(device: str, *, training: bool = False) -> WeightsDtype:
     """The precision to load a model in on ``device``, whatever its files store.
 
     transformers 5 loads a checkpoint in the precision of its files (``dtype="auto"``): SmolLM2's are
-    bf16. A CPU without bf16 matrix units (most laptops) emulates bf16 and runs it several times slower
-    than fp32, and a GPU older than Ampere (Colab's T4) emulates it too; fp16 is native there.
+    bf16. A CPU without bf16 instructions (most laptops) emulates bf16 and runs it several times slower
+    than fp32; server CPUs with AVX512-BF16 or AMX run it faster. A GPU older than Ampere (Colab's T4)
+    emulates bf16 too; fp16 is native there.
     For training the weights stay fp32 everywhere: small updates vanish when added to 16-bit weights,
     and mixed precision (:func:`choose_precision`) already computes in 16 bits where it pays.
     """
@@ -92,6 +95,17 @@ def choose_dtype(device: str, *, training: bool = False) -> WeightsDtype:
         )
     if kind == "mps":
         return WeightsDtype("float32", "mps: fp32, supported on every macOS version torch runs on")
+    if cpu_has_bf16():
+        return WeightsDtype("bfloat16", f"{device}: bf16, which this CPU computes natively (AVX512-BF16/AMX)")
     return WeightsDtype(
-        "float32", f"{device}: fp32, because most CPUs emulate bf16 and run it several times slower"
+        "float32", f"{device}: fp32, because this CPU has no bf16 instructions and would emulate bf16 slowly"
     )
+
+
+def cpu_has_bf16() -> bool:
+    """Whether this x86 CPU has bf16 matrix instructions (AVX512-BF16 or AMX); False elsewhere."""
+    import torch
+
+    cpu = torch.cpu
+    return any(getattr(cpu, probe, lambda: False)() for probe in ("_is_avx512_bf16_supported",
+                                                                  "_is_amx_tile_supported"))
