@@ -92,7 +92,7 @@ bpe_trainer = trainers.BpeTrainer(vocab_size=VOCAB_SIZE, special_tokens=[EOS], s
 bpe.train_from_iterator(train_paragraphs, bpe_trainer)
 tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, bos_token=EOS, eos_token=EOS)
 
-sentence = "The simplest rule is to split on spaces."
+sentence = "A rule that splits text on spaces is the simplest one."
 ids = tokenizer(sentence)["input_ids"]
 assert len(tokenizer) == VOCAB_SIZE
 assert tokenizer.decode(ids) == sentence  # byte-level: nothing is lost

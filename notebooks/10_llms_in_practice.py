@@ -27,14 +27,12 @@
 # comparisons and metrics.
 #
 # **On a CPU** the notebook scores a stratified sample of the test reviews and a few articles and
-# sentences, and says so when it starts; a GPU scores the whole test split. The real checkpoints
-# (`HuggingFaceTB/SmolLM2-135M` and `-Instruct`, 135 M parameters each, 272 MB) are about 30 times larger
-# than the stand-ins the test run uses; the runtime below was measured at the real size.
+# sentences, and says so when it starts; a GPU scores the whole test split. The checkpoints are
+# `HuggingFaceTB/SmolLM2-135M` and `-Instruct`: 135 M parameters each, 270 MB of bf16 weights.
 #
-# **Runtime:** on 2 CPU cores about 4.7 min, peak memory about 2.6 GB; on a GPU not measured yet. Measured
-# by `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise
-# idle cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`.
-# **Download:** 1.1 GB the first time it runs (`python -m nlpcourse download 10` fetches it ahead).
+# **Runtime:** about 4.7 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 2.6 GB; on a GPU not measured yet. **Download:** 1.1 GB the first time, or ahead with
+# `python -m nlpcourse download 10`.
 
 # %%
 import subprocess
@@ -55,6 +53,12 @@ env = nlpcourse.setup()
 # weights and was trained further on conversations (supervised fine-tuning on instructions and answers,
 # then preference tuning). Same architecture, same tokenizer vocabulary, different weights.
 
+# %% [markdown]
+# Both checkpoints store their weights in bfloat16 (bf16), and `from_pretrained` loads a checkpoint in the
+# precision of its files unless told otherwise. That is not always the fastest choice: most laptop CPUs
+# and older GPUs (Colab's T4) have no bf16 arithmetic and emulate it. `nlpcourse.choose_dtype` picks the
+# precision for your device and says why; section 7 measures what the wrong choice costs.
+
 # %%
 import pandas as pd
 import torch
@@ -64,40 +68,38 @@ from nlpcourse.registry import get_checkpoint
 
 BASE_ID = "HuggingFaceTB/SmolLM2-135M"
 CHAT_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
+precision = nlpcourse.choose_dtype(env.device)
+print(f"loading in {precision.name}: {precision.reason}")
 base_tok = AutoTokenizer.from_pretrained(BASE_ID)
-base_model = AutoModelForCausalLM.from_pretrained(BASE_ID).to(env.device).eval()
+base_model = AutoModelForCausalLM.from_pretrained(BASE_ID, dtype=precision.dtype).to(env.device).eval()
 chat_tok = AutoTokenizer.from_pretrained(CHAT_ID)
-chat_model = AutoModelForCausalLM.from_pretrained(CHAT_ID).to(env.device).eval()
-
-same = ("model_type", "hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
-        "vocab_size", "max_position_embeddings")
-assert all(getattr(base_model.config, k) == getattr(chat_model.config, k) for k in same)
+chat_model = AutoModelForCausalLM.from_pretrained(CHAT_ID, dtype=precision.dtype).to(env.device).eval()
+assert chat_model.dtype == precision.dtype
+assert type(base_model) is type(chat_model)  # the same architecture, LlamaForCausalLM
+assert base_tok.get_vocab() == chat_tok.get_vocab()  # the same tokens, with the same ids
 n_params = sum(p.numel() for p in chat_model.parameters())
-print(f"{n_params / 1e6:.1f} M parameters each; download {get_checkpoint(CHAT_ID).size_mb} MB each")
-pd.DataFrame({k: [getattr(chat_model.config, k)] for k in same}, index=["both models"])
+print(f"{type(chat_model).__name__}, {n_params / 1e6:.1f} M parameters; vocabulary {len(chat_tok):,} tokens; "
+      f"download {get_checkpoint(CHAT_ID).size_mb} MB each")
 
 # %% [markdown]
 # The first visible change is the token that ends a reply. The base model's end-of-sequence token is
 # `<|endoftext|>`, the end of a document; the instruct model's is `<|im_end|>`, the end of a chat turn,
 # and `generate()` stops there by default (it reads `eos_token_id` from the model's generation config).
+# The base model has no chat template at all: nothing in its training told it what a turn is.
 
 # %%
-assert base_tok.eos_token == "<|endoftext|>"
-assert chat_tok.eos_token == "<|im_end|>"
-assert chat_model.generation_config.eos_token_id == chat_tok.convert_tokens_to_ids("<|im_end|>")
+assert base_tok.eos_token == "<|endoftext|>" and base_tok.chat_template is None
+assert chat_tok.eos_token == "<|im_end|>" and chat_tok.chat_template is not None
+eos_ids = chat_model.generation_config.eos_token_id  # an int, or a list of ids that each end a reply
+eos_ids = eos_ids if isinstance(eos_ids, list) else [eos_ids]
+assert chat_tok.convert_tokens_to_ids("<|im_end|>") in eos_ids
 {"base eos": base_tok.eos_token, "instruct eos": chat_tok.eos_token,
- "instruct generation config eos id": chat_model.generation_config.eos_token_id}
+ "instruct generation config eos ids": eos_ids}
 
 # %% [markdown]
-# Instruction tuning is fine-tuning: it starts from the base model's weights and moves them. How far, as
-# the relative change of each weight tensor, averaged:
-
-# %%
-base_params = dict(base_model.named_parameters())
-changes = [((p - base_params[name]).norm() / base_params[name].norm()).item()
-           for name, p in chat_model.named_parameters()]
-assert len(changes) == len(base_params)
-print(f"mean relative change of the {len(changes)} weight tensors: {sum(changes) / len(changes):.3f}")
+# Instruction tuning is fine-tuning: SmolLM2-135M-Instruct starts from the base model's weights and was
+# trained further, first by supervised fine-tuning on conversations, then by preference optimisation
+# (DPO), as its model card describes. Chapter 11 does the first of these steps on a small scale.
 
 # %% [markdown]
 # Now the same request to both. The base model gets the plain text; the instruct model gets it as a chat
@@ -106,7 +108,7 @@ print(f"mean relative change of the {len(changes)} weight tensors: {sum(changes)
 
 # %%
 request = ("Is the sentiment of this review positive or negative? Answer with one word: positive or "
-           "negative.\n\nReview: The soup was cold and the service was very slow.")
+           "negative.\n\nReview: We waited an hour for our food, and it arrived cold.")
 
 
 def generate_text(model, tok, inputs, max_new_tokens=12, **settings):
@@ -128,10 +130,10 @@ print("base:    ", repr(base_reply))
 print("instruct:", repr(chat_reply), "| stopped at <|im_end|>:", chat_new[-1].item() == chat_tok.eos_token_id)
 
 # %% [markdown]
-# What to notice: the base model was never trained on turns, so whatever it writes is a continuation of
-# the document (more text in the same style, the next question, or with the tiny stand-ins of the test run
-# sometimes nothing at all). The instruct model answers and closes its turn with `<|im_end|>`. (The test
-# run uses small stand-ins trained on the course data; the real checkpoints write more fluent text.)
+# What to notice: the base model was never trained on turns, so whatever it writes continues the
+# document. The instruct model answers and closes its turn with `<|im_end|>`: that much instruction tuning
+# reliably teaches even a model this small. Whether the answer is right is another matter, which section 4
+# measures.
 
 # %% [markdown]
 # ## 2. Chat templates
@@ -142,7 +144,7 @@ print("instruct:", repr(chat_reply), "| stopped at <|im_end|>:", chat_new[-1].it
 # ChatML: `<|im_start|>role\n ... <|im_end|>\n`.
 
 # %%
-messages = [{"role": "user", "content": "Translate into French: I would like a table for two, please."}]
+messages = [{"role": "user", "content": "Translate into French: Could we have the bill, please?"}]
 prompt_text = chat_tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
 print(prompt_text)
 
@@ -185,9 +187,9 @@ print(len(ids), "tokens:", chat_tok.convert_ids_to_tokens(ids)[:8], "...")
 # %%
 chat = [
     {"role": "system", "content": "You are a travel assistant. Answer in one short sentence."},
-    {"role": "user", "content": "Translate into French: The train to the coast leaves at seven."},
-    {"role": "assistant", "content": "Le train pour la côte part à sept heures."},
-    {"role": "user", "content": "Translate into French: I would like a table for two, please."},
+    {"role": "user", "content": "Translate into French: The museum opens again on Tuesday."},
+    {"role": "assistant", "content": "Le musée rouvre mardi."},
+    {"role": "user", "content": "Translate into French: Could we have the bill, please?"},
 ]
 chat_text = chat_tok.apply_chat_template(chat, add_generation_prompt=True, tokenize=False)
 assert "named SmolLM" not in chat_text  # our system prompt replaced the default
@@ -217,8 +219,11 @@ pd.DataFrame(rows)
 
 # %% [markdown]
 # The decoded replies above keep the special tokens (`decode` without `skip_special_tokens`), so you can
-# see where each one stopped or which turn it started. Always build chat prompts with `apply_chat_template`:
-# the exact spaces and newlines are part of what the model was trained on.
+# see where each one stopped or which turn it started. Without the generation prompt the model has to open
+# the assistant's turn itself; with raw text it does not know a turn exists. And a model of 135 M
+# parameters translates poorly even with the right prompt (section 5 scores it): the template is necessary,
+# not sufficient. Always build chat prompts with `apply_chat_template`: the exact spaces and newlines are
+# part of what the model was trained on.
 
 # %% [markdown]
 # ## 3. Decoding: how the next token is chosen
@@ -289,11 +294,12 @@ kth = logits[0].topk(5).values[-1]
 assert torch.equal(kept_k, logits[0] >= kth) and kept_k.sum() >= 5  # exactly 5 unless scores tie
 
 kept_p = torch.isfinite(after["top-p 0.8"][0])
-order = probs.argsort(descending=True)
 n_kept = int(kept_p.sum())
-assert kept_p[order[:n_kept]].all()  # the kept tokens are the most likely ones
-mass = probs[order[:n_kept]].sum().item()
-assert mass >= 0.8 - 1e-6 and mass - probs[order[n_kept - 1]].item() < 0.8 + 1e-6  # smallest such set
+# the kept tokens are the most likely ones; of tokens with equal scores (bf16 rounds many logits to the
+# same value) either may be kept, so compare probabilities rather than positions in a sorted order
+assert probs[kept_p].min() >= probs[~kept_p].max()
+mass = probs[kept_p].sum().item()
+assert mass >= 0.8 - 1e-6 and mass - probs[kept_p].min().item() < 0.8 + 1e-6  # smallest such set
 
 seen = torch.unique(prompt_ids_cpu[0])
 penalised = after["repetition penalty 1.5"][0]
@@ -490,14 +496,14 @@ assert parse_label("It is a good restaurant.") is None
 # continues from the last position, so the padding must come first) and decoded without the special tokens.
 # Greedy decoding gives the same reply to the same chat every time, so the helper keeps each reply in
 # `reply_cache` and never pays twice for a prompt: the few-shot prompts below are long, and on a CPU each
-# batch of them takes seconds.
+# batch of them takes seconds. It also notes which replies the token cap cut before `<|im_end|>`.
 
 # %%
 import json
 
 chat_tok.padding_side = "left"
 BATCH = 16
-reply_cache = {}  # (model, max_new_tokens, chat) -> greedy reply
+reply_cache = {}  # (model, max_new_tokens, chat) -> (greedy reply, whether the cap cut it)
 
 
 def chat_replies(chats, max_new_tokens=5, model=chat_model, tok=chat_tok):
@@ -514,37 +520,81 @@ def chat_replies(chats, max_new_tokens=5, model=chat_model, tok=chat_tok):
         with torch.inference_mode():
             out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
                                  pad_token_id=tok.pad_token_id)
-        new = tok.batch_decode(out[:, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
-        reply_cache.update(zip([key for key, _ in part], new, strict=True))
-    return [reply_cache[key] for key in keys]
+        new = out[:, inputs["input_ids"].shape[1]:]
+        cut = [tok.eos_token_id not in row for row in new.tolist()]
+        texts = tok.batch_decode(new, skip_special_tokens=True)
+        reply_cache.update(zip([key for key, _ in part], zip(texts, cut, strict=True), strict=True))
+    return [reply_cache[key][0] for key in keys]
 
 
+def cut_by_cap(chats, max_new_tokens=5, model=chat_model):
+    """How many of these chats' replies (already generated) the token cap cut before `<|im_end|>`."""
+    return sum(reply_cache[(id(model), max_new_tokens, json.dumps(chat))][1] for chat in chats)
+
+
+# %% [markdown]
+# **How long is an answer?** The cap on new tokens should fit the replies, not cut them. Ask the zero-shot
+# question about a few reviews with a generous cap and count the tokens each reply needs, `<|im_end|>`
+# included:
+
+# %%
+texts = list(test["text"])
+probe = [few_shot([], t) for t in texts[:8]]
+probe_inputs = chat_tok.apply_chat_template(probe, add_generation_prompt=True, padding=True,
+                                            return_tensors="pt").to(env.device)
+with torch.inference_mode():
+    probe_out = chat_model.generate(**probe_inputs, max_new_tokens=32, do_sample=False,
+                                    pad_token_id=chat_tok.pad_token_id)
+reply_lengths = [row.index(chat_tok.eos_token_id) + 1 if chat_tok.eos_token_id in row else None
+                 for row in probe_out[:, probe_inputs["input_ids"].shape[1]:].tolist()]
+print("tokens per reply:", reply_lengths)
+MAX_REPLY = 5  # "positive" or "negative" and <|im_end|> take 2; 5 leaves room for "Positive." and the like
+
+# %% [markdown]
+# Most replies are the label word and `<|im_end|>`; the cap of 5 leaves room for a little more and stops a
+# reply that starts to ramble. Every table below says how many replies it cut.
+
+# %%
 results = {}
 
 
-def score(name, predictions):
-    """Accuracy (unparseable answers count as wrong) and the share of unparseable answers."""
+def score(name, predictions, cut=None):
+    """Accuracy (unparseable answers count as wrong), the share of unparseable answers, the share
+    answered positive, and how many replies the token cap cut (None where nothing was generated)."""
     predictions = list(predictions)
     assert len(predictions) == len(y_test)
     right = [p is not None and p == y for p, y in zip(predictions, y_test, strict=True)]
     results[name] = {"accuracy": float(np.mean(right)),
-                     "unparseable": float(np.mean([p is None for p in predictions]))}
+                     "unparseable": float(np.mean([p is None for p in predictions])),
+                     "answered positive": float(np.mean([p == 1 for p in predictions])),
+                     "cut by the cap": cut}
     return results[name]
 
 
-texts = list(test["text"])
 settings = {"zero-shot": [], "one-shot": shots[:1], "few-shot (4)": shots}
 prompt_replies = {}
 for name, examples in settings.items():
-    prompt_replies[name] = chat_replies([few_shot(examples, t) for t in texts])
-    score(f"SmolLM2-Instruct, {name}", [parse_label(r) for r in prompt_replies[name]])
+    chats = [few_shot(examples, t) for t in texts]
+    prompt_replies[name] = chat_replies(chats, MAX_REPLY)
+    score(f"SmolLM2-Instruct, {name}", [parse_label(r) for r in prompt_replies[name]],
+          cut_by_cap(chats, MAX_REPLY))
 assert all(len(r) == len(texts) for r in prompt_replies.values())
+zero = results["SmolLM2-Instruct, zero-shot"]
+print(f"zero-shot: accuracy {zero['accuracy']:.3f}, answered positive {zero['answered positive']:.0%} "
+      f"(the true share is 50%)")
 pd.DataFrame(results).T.round(3)
 
 # %% [markdown]
-# On a CPU these are 24 reviews: one answer moves the accuracy by 4 points, and a difference of less than
-# about 20 points between two settings can be chance (a GPU scores all 264 test reviews).
-#
+# The model answers in the right form, one label word, but it leans hard towards one label: it calls most
+# reviews positive, whatever they say, so its accuracy stays near the 0.5 of always giving one answer.
+# That is the typical failure of a small instruct model on a classification prompt. On a CPU these are 24
+# reviews: one answer moves the accuracy by 4 points, and a difference of less than about 20 points
+# between two settings can be chance (a GPU scores all 264 test reviews).
+
+# %%
+assert zero["answered positive"] > 0.5  # more often than the true share: a lean towards "positive"
+
+# %% [markdown]
 # A few replies next to the true labels show what the parser had to read:
 
 # %%
@@ -563,14 +613,134 @@ orders = {
 }
 order_rows = {}
 for name, examples in orders.items():
-    predictions = [parse_label(r) for r in chat_replies([few_shot(examples, t) for t in texts])]
-    row = score(f"SmolLM2-Instruct, few-shot, {name}", predictions)
-    order_rows[name] = {**row, "answered positive": float(np.mean([p == 1 for p in predictions]))}
+    chats = [few_shot(examples, t) for t in texts]
+    predictions = [parse_label(r) for r in chat_replies(chats, MAX_REPLY)]
+    order_rows[name] = score(f"SmolLM2-Instruct, few-shot, {name}", predictions, cut_by_cap(chats, MAX_REPLY))
 assert all(0 <= row["answered positive"] <= 1 for row in order_rows.values())
 # the alternating order is the few-shot prompt scored above: its replies came from `reply_cache`
 same_prompts = ("SmolLM2-Instruct, few-shot, alternating (n, p, n, p)", "SmolLM2-Instruct, few-shot (4)")
 assert results[same_prompts[0]] == results[same_prompts[1]]
 pd.DataFrame(order_rows).T.round(3)
+
+# %% [markdown]
+# Compare the "answered positive" column across the orders. Larger models often follow the label of the
+# last example (recency bias, Zhao et al., 2021); for a model this small no order cures the lean towards
+# "positive". Parsing free text has hit its limit. The next section asks the model differently.
+
+# %%
+assert all(row["answered positive"] > 0.5 for row in order_rows.values())
+
+# %% [markdown]
+# ### Reading the model's probabilities instead of its text
+#
+# Greedy decoding keeps only the single most likely first word of the reply. The model's next-token
+# distribution holds more: how much probability it gives to "positive" and how much to "negative". One
+# forward pass over the prompt gives both, and nothing needs parsing. The score of a review is the
+# difference of the two log-probabilities (both spellings of each word, `positive` and `Positive`, added
+# together): above 0 the model prefers "positive".
+#
+# With no reply to generate, a review costs one forward pass, so this section can afford more of them: on
+# a CPU it scores 96 test reviews (all 264 on a GPU), enough for differences of about 10 points to mean
+# something.
+
+# %%
+label_words = {label: [label, label.capitalize()] for label in label_names}
+word_ids = {label: [chat_tok.encode(w, add_special_tokens=False)[0] for w in words]
+            for label, words in label_words.items()}
+print({w: chat_tok.convert_ids_to_tokens(i) for label in label_names
+       for w, i in zip(label_words[label], word_ids[label], strict=True)})
+
+
+def label_scores(chats, batch=8):
+    """log P(positive) - log P(negative) for the first token of the reply to each chat, and the
+    probability the two words share."""
+    scores, mass = [], []
+    for start in range(0, len(chats), batch):
+        inputs = chat_tok.apply_chat_template(chats[start:start + batch], add_generation_prompt=True,
+                                              padding=True, return_tensors="pt").to(env.device)
+        with torch.inference_mode():
+            logp = chat_model(**inputs).logits[:, -1].float().log_softmax(-1).cpu()
+        pos, neg = (logp[:, word_ids[label]].logsumexp(-1) for label in ("positive", "negative"))
+        scores += (pos - neg).tolist()
+        mass += (pos.exp() + neg.exp()).tolist()
+    return np.array(scores), np.array(mass)
+
+
+# the greedy reply starts with the likelier word: where it named a label, the score's sign agrees
+greedy_scores, _ = label_scores([few_shot([], t) for t in texts])
+greedy = [parse_label(r) for r in prompt_replies["zero-shot"]]
+agree = [p == int(s > 0) for p, s in zip(greedy, greedy_scores, strict=True) if p is not None]
+assert sum(agree) >= 0.8 * len(agree)  # (a near-tie can still flip between a batch and a single pass)
+
+scored = reviews["test"]
+if env.device == "cpu":
+    scored = scored.train_test_split(train_size=96, stratify_by_column="label", seed=env.seed)["train"]
+y_scored = np.array(scored["label"])
+probability_scores, probability_mass = label_scores([few_shot([], t) for t in scored["text"]])
+assert np.isfinite(probability_scores).all()
+assert ((0 < probability_mass) & (probability_mass <= 1 + 1e-5)).all()
+at_zero = probability_scores > 0
+print(f"{len(scored)} test reviews; the two label words hold {probability_mass.mean():.0%} of the "
+      f"probability on average; the sign agrees with {sum(agree)} of {len(agree)} greedy replies above")
+print(f"threshold 0: accuracy {np.mean(at_zero == y_scored):.3f}, answered positive {at_zero.mean():.0%}")
+
+# %% [markdown]
+# A threshold of 0 gives the same lean as the text. But the scores may still **rank** the reviews well:
+# if the negative reviews get lower scores than the positive ones, only the threshold is wrong. The
+# picture shows the scores by true label.
+
+# %%
+from sklearn.metrics import roc_auc_score
+from transformers import pipeline
+
+fig, ax = plt.subplots(figsize=(7, 3))
+for label in (0, 1):
+    ax.hist(probability_scores[y_scored == label], bins=15, alpha=0.6,
+            label=f"true label: {label_names[label]}")
+ax.axvline(0, color="grey", linestyle="--", label="threshold 0")
+ax.set(xlabel="log P(positive) - log P(negative)", ylabel="reviews", title="Zero-shot label scores")
+ax.legend()
+fig.tight_layout()
+print(f"ROC AUC of the scores: {roc_auc_score(y_scored, probability_scores):.3f} "
+      "(0.5 is chance, 1 a perfect ranking)")
+
+# %% [markdown]
+# **Calibrating the threshold.** Place it with labelled reviews the test never sees: score 48 reviews of the
+# training split and put the threshold halfway between the average score of their negative and of their
+# positive reviews (choosing the single best cut on so few examples overfits them). A second recipe needs
+# no labels at all (*contextual calibration*, Zhao et al., 2021): ask about an empty review, "N/A", and use
+# its score as the threshold, since it shows the lean that the prompt alone causes.
+
+# %%
+calibration = reviews["train"].shuffle(seed=env.seed).select(range(48))
+cal_scores, _ = label_scores([few_shot([], t) for t in calibration["text"]])
+cal_y = np.array(calibration["label"])
+threshold = (cal_scores[cal_y == 0].mean() + cal_scores[cal_y == 1].mean()) / 2
+content_free = label_scores([few_shot([], "N/A")])[0][0]
+SST2 = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+sst2 = pipeline("sentiment-analysis", model=SST2, device=env.device)
+sst2_scored = sst2(list(scored["text"]), batch_size=32)
+probability_rows = {
+    "threshold 0": at_zero,
+    f"threshold from 48 training reviews ({threshold:.2f})": probability_scores >= threshold,
+    f"threshold from 'N/A' ({content_free:.2f})": probability_scores > content_free,
+    "SST-2 checkpoint (03, 06), for comparison": np.array([o["label"] == "POSITIVE" for o in sst2_scored]),
+}
+probability_table = pd.DataFrame({
+    name: {"accuracy": np.mean(pred == y_scored), "answered positive": pred.mean()}
+    for name, pred in probability_rows.items()}).T
+probability_table.round(3)
+
+# %% [markdown]
+# The same model, the same prompt, one forward pass per review: reading its probabilities and placing the
+# threshold with a few labelled examples turns answers that were nearly always one label into a usable
+# classifier. The lean was in the threshold more than in the ranking. The check below compares the
+# calibrated accuracy with always giving one answer (0.5), with a margin that chance on 96 reviews does
+# not reach.
+
+# %% tags=["quality"]
+calibrated = probability_table["accuracy"].iloc[1]
+assert calibrated >= 0.65, probability_table  # always one label: 0.5
 
 # %% [markdown]
 # ### Side by side with the classifiers of earlier chapters
@@ -584,9 +754,7 @@ from transformers import pipeline
 
 from nlpcourse.paths import models_dir
 
-SST2 = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 ZERO_SHOT = "typeform/distilbert-base-uncased-mnli"
-sst2 = pipeline("sentiment-analysis", model=SST2, device=env.device)
 score("SST-2 checkpoint (03, 06)",
       [label_names.index(o["label"].lower()) for o in sst2(texts, batch_size=32)])
 nli = pipeline("zero-shot-classification", model=ZERO_SHOT, device=env.device)
@@ -615,8 +783,8 @@ print(f"best prompt setting: {best_prompt}; SST-2 {results['SST-2 checkpoint (03
 # movie-review sentences, 06's model on these very reviews); the chat model was only asked. Prompting
 # needs no labelled data and no training run, takes any labels you can describe, and its accuracy moves
 # with the wording, the examples and their order. A model of 135 M parameters follows instructions only
-# loosely; larger instruct models close much of the gap. (The numbers printed in the test run are those of
-# the small stand-in models, not of the real checkpoints.)
+# loosely: its free-text answers lean to one label, and its probabilities, with a threshold set on a few
+# labelled examples, do much better. Larger instruct models close much of the remaining gap.
 
 # %% [markdown]
 # ## 5. Summarization and translation by prompt
@@ -698,27 +866,88 @@ assert validate('{"sentiment": "good"}')[0] is None and validate("positive")[0] 
 json_reviews = test.select(range(12))
 json_chats = [[{"role": "user", "content": f"{JSON_INSTRUCTION}\n\nReview: {t}"}]
               for t in json_reviews["text"]]
-first = chat_replies(json_chats, max_new_tokens=24)
+JSON_CAP = 40  # the object indented over four lines takes about 25 tokens
+first = chat_replies(json_chats, max_new_tokens=JSON_CAP)
 checked = [validate(r) for r in first]
 retry_at = [i for i, (obj, _) in enumerate(checked) if obj is None]
 retry_chats = [json_chats[i] + [{"role": "assistant", "content": first[i]},
                                 {"role": "user", "content": f"That reply is invalid: {checked[i][1]}. "
                                                             "Reply with the JSON object only."}]
                for i in retry_at]
-for i, reply in zip(retry_at, chat_replies(retry_chats, max_new_tokens=24) if retry_at else [], strict=True):
+for i, reply in zip(retry_at, chat_replies(retry_chats, JSON_CAP) if retry_at else [], strict=True):
     checked[i] = validate(reply)
 failures = {"first try": len(retry_at), "after one retry": sum(obj is None for obj, _ in checked)}
 assert failures["after one retry"] <= failures["first try"] <= len(json_reviews)
 valid = [(obj, label) for (obj, _), label in zip(checked, json_reviews["label"], strict=True) if obj]
 agree = sum(obj["sentiment"] == label_names[label] for obj, label in valid)
+object_tokens = len(chat_tok('{"sentiment": "negative", "domain": "restaurants"}')["input_ids"])
 print(f"invalid replies out of {len(json_reviews)}: {failures}; "
-      f"the sentiment field is right in {agree} of the {len(valid)} valid ones")
+      f"the sentiment field is right in {agree} of the {len(valid)} valid ones; the cap of {JSON_CAP} tokens "
+      f"(a complete object needs {object_tokens}) cut {cut_by_cap(json_chats, JSON_CAP)} first replies")
 pd.DataFrame({"reply": first[:5], "problem": [why for _, why in checked[:5]]})
 
+
 # %% [markdown]
-# Libraries can go further and constrain decoding so that only tokens that keep the JSON valid can be
-# chosen (grammar-constrained generation, e.g. `outlines` or inference servers' "JSON mode"); validation is
-# still needed for the values.
+# Look at the replies: a model this small knows that JSON has braces and quoted keys, but not how to fill
+# a schema it is given in words. It invents its own keys, nests objects in objects until the cap cuts it,
+# and a retry asking for "the JSON object only" rarely helps. Asking harder does not fix this; taking the
+# structure out of the model's hands does.
+
+# %% [markdown]
+# ### Forcing the structure, letting the model choose the values
+#
+# Our code writes the braces, the keys and the quotes; the model only chooses each value, among the
+# allowed ones. For each field we put the object so far at the start of the assistant's turn
+# (`continue_final_message=True` leaves that turn open, so the model continues it) and compare how likely
+# the model finds each allowed value there: the log-probability of the value's tokens, added up. The result
+# is valid JSON by construction, with allowed values only; how often the values are right is what the
+# model contributes.
+
+# %%
+def pick(prefixes, options):
+    """For each prompt text, the index of the option the model finds most likely to follow it."""
+    rows = [prefix + option for prefix in prefixes for option in options]
+    n_new = [len(chat_tok(prefix + option, add_special_tokens=False)["input_ids"])
+             - len(chat_tok(prefix, add_special_tokens=False)["input_ids"])
+             for prefix in prefixes for option in options]
+    totals = []
+    for start in range(0, len(rows), BATCH):
+        enc = chat_tok(rows[start:start + BATCH], add_special_tokens=False, padding=True,
+                       return_tensors="pt").to(env.device)
+        with torch.inference_mode():
+            logp = chat_model(**enc).logits.float().log_softmax(-1).cpu()
+        ids = enc["input_ids"].cpu()
+        for row, n in enumerate(n_new[start:start + BATCH]):  # left padding: the option's tokens come last
+            totals.append(logp[row, -n - 1:-1].gather(-1, ids[row, -n:, None]).sum().item())
+    return np.array(totals).reshape(len(prefixes), len(options)).argmax(1)
+
+
+def forced_json(chat):
+    """The object, field by field: our code writes the structure, the model picks each value."""
+    obj = {}
+    for field, options in (("sentiment", label_names), ("domain", DOMAINS)):
+        opened = json.dumps(obj)[:-1] + (", " if obj else "") + f'"{field}": "'
+        prefix = chat_tok.apply_chat_template(chat + [{"role": "assistant", "content": opened}],
+                                              continue_final_message=True, tokenize=False)
+        obj[field] = options[pick([prefix], options)[0]]
+    return json.dumps(obj)
+
+
+forced = [forced_json(chat) for chat in json_chats]
+forced_objects = [validate(reply)[0] for reply in forced]
+assert all(obj is not None for obj in forced_objects)  # valid, with allowed values, every time
+right = {field: sum(obj[field] == truth for obj, truth in zip(forced_objects, column, strict=True))
+         for field, column in (("sentiment", [label_names[y] for y in json_reviews["label"]]),
+                               ("domain", json_reviews["domain"]))}
+print(f"{len(forced)} valid objects of {len(forced)}; right values: {right}")
+forced[:3]
+
+# %% [markdown]
+# The JSON is now always valid; the sentiment values carry the same lean as in section 4 (a calibrated
+# threshold would help here too), and the domain values show what the model knows about topics. Libraries
+# do this at scale: grammar-constrained generation (`outlines`, `xgrammar`, inference servers' "JSON mode")
+# masks, at every step, the tokens that would break the schema. Validation is still needed for what the
+# values mean.
 
 # %% [markdown]
 # ## 7. Cost and limits
@@ -738,6 +967,36 @@ with torch.inference_mode():
 seconds = time.perf_counter() - start
 assert out.shape[1] - inputs["input_ids"].shape[1] == n_new
 print(f"{n_new / seconds:.0f} new tokens per second on {env.device} (one reply, batch of 1)")
+
+# %% [markdown]
+# **Precision costs or saves time.** The model above runs in the precision `choose_dtype` picked for this
+# device. Load it in fp32 and in bf16 (the precision of its files, what `from_pretrained` gives by default)
+# and time the same forward pass over a batch of review prompts. Hardware without bf16 arithmetic (most
+# laptop CPUs, Colab's T4) emulates bf16, slowly; CPUs with AVX512-BF16 or AMX and recent GPUs run it
+# faster than fp32.
+
+# %%
+timing_inputs = chat_tok.apply_chat_template([few_shot([], t) for t in texts[:4]], add_generation_prompt=True,
+                                             padding=True, return_tensors="pt").to(env.device)
+
+
+def forward_seconds(dtype):
+    """Seconds for one forward pass over timing_inputs in `dtype`, and the next-token probabilities."""
+    model = AutoModelForCausalLM.from_pretrained(CHAT_ID, dtype=dtype).to(env.device).eval()
+    with torch.inference_mode():
+        model(**timing_inputs)  # a first pass warms up caches and kernels
+        start = time.perf_counter()
+        probs = model(**timing_inputs).logits[:, -1].float().softmax(-1)
+    return time.perf_counter() - start, probs
+
+
+fp32_s, fp32_probs = forward_seconds(torch.float32)
+bf16_s, bf16_probs = forward_seconds(torch.bfloat16)
+print(f"one forward pass over {timing_inputs['input_ids'].numel()} tokens on {env.device}: {fp32_s:.2f} s in "
+      f"fp32, {bf16_s:.2f} s in bf16 (bf16 takes {bf16_s / fp32_s:.1f} times as long); choose_dtype picked "
+      f"{precision.name}")
+print(f"largest difference of a next-token probability: {(fp32_probs - bf16_probs).abs().max():.4f}")
+assert (fp32_probs - bf16_probs).abs().max() < 0.1  # bf16 rounds; it does not change the model
 
 # %% [markdown]
 # **Memory: the key/value cache.** To avoid recomputing the past, `generate` keeps every layer's keys and
@@ -782,8 +1041,9 @@ print(f"context window {window:,} tokens; all {len(load_articles()['test'])} cou
 # %% [markdown]
 # **Made-up answers.** Asked something its context does not contain, a language model tends to answer
 # anyway, fluently and wrongly: it predicts likely text, not checked facts. An explicit instruction to say
-# so when the answer is missing helps (it does not guarantee it). We ask questions from one article about
-# another article's paragraph, with and without that instruction.
+# so when the answer is missing helps larger models; it guarantees nothing. We ask questions from one
+# article about another article's paragraph, with and without that instruction, and count the replies
+# that admit it.
 
 # %%
 from nlpcourse.data import load_qa
@@ -809,19 +1069,31 @@ assert all(0 <= r["said it does not know"] <= r["questions"] for r in guard_rows
 pd.DataFrame(guard_rows).T
 
 # %% [markdown]
+# Count the admissions in the table and read the first replies: a model this small takes whatever the
+# context says and answers from it. An instruction is a request, not a guarantee. Systems that answer from
+# documents (retrieval-augmented generation) therefore check for themselves whether the retrieved text is
+# relevant enough before they let the model answer.
+
+# %% [markdown]
 # ## Summary
 #
-# - An instruct model is a base model fine-tuned on conversations: same architecture and vocabulary, weights
-#   moved a little, and a reply that ends with its end-of-turn token (`<|im_end|>` for SmolLM2).
+# - An instruct model is a base model fine-tuned on conversations: same architecture and vocabulary, a chat
+#   template, and a reply that ends with its end-of-turn token (`<|im_end|>` for SmolLM2).
+# - `from_pretrained` loads the precision the files store (bf16 for SmolLM2); choose it for your hardware
+#   instead (`choose_dtype`): emulated bf16 is slow, native bf16 is fast, and either rounds a little.
 # - `apply_chat_template(messages, add_generation_prompt=True)` builds the exact prompt the model was tuned
 #   on, including a default system prompt; hand-made prompts and missing generation prompts degrade replies.
 # - Decoding settings reshape the next-token distribution: temperature sharpens or flattens it, top-k and
 #   top-p cut its tail, the repetition penalty lowers tokens already used; greedy and beam search pick the
 #   most likely tokens; `max_new_tokens`, the end-of-turn token and `stop_strings` end the reply.
 # - Zero-, one- and few-shot prompts adapt a model without training; measure them, parse replies robustly,
-#   count the unparseable ones, and expect the examples' choice and order to move the result.
+#   count the unparseable ones and the replies the token cap cut, and expect the examples' choice and order
+#   to move the result. A small model's text answers lean to one label.
+# - Its probabilities can do better than its text: score the label words in one forward pass and place
+#   the threshold with a few labelled examples (or a content-free input).
 # - A chat model summarizes, translates and fills JSON fields on request; score it with the same metrics as
-#   dedicated models and validate structured output, with one retry.
+#   dedicated models and validate structured output. Where a small model cannot keep a format, write the
+#   structure in code and let the model choose only the values.
 # - Every token costs a forward pass and cache memory (2 x layers x key/value heads x head size x bytes);
 #   the context window bounds the whole chat, and a model will answer beyond its context unless told not to.
 
@@ -866,7 +1138,7 @@ assert check_chat_prompt(chat_prompt, chat_tok)
 
 # %% [markdown]
 # **2 (easy).** How many bytes does the key/value cache of the real SmolLM2-135M-Instruct need per token in
-# bfloat16 (2 bytes per number)? Its configuration is below (the real one, not the stand-in's).
+# bfloat16 (2 bytes per number)? Its configuration is below, as in `chat_model.config`.
 
 # %%
 real_config = {"num_hidden_layers": 30, "num_attention_heads": 9, "num_key_value_heads": 3,

@@ -28,10 +28,9 @@
 # **On a CPU** every training run takes a cheaper plan (small subsets, short sequences, one epoch) and
 # says so in one line; a GPU takes a larger one.
 #
-# **Runtime:** on 2 CPU cores about 4.5 min, peak memory about 5.8 GB; on a GPU not measured yet. Measured
-# by `make bench` with models of the real checkpoints' size (random weights), top to bottom on otherwise
-# idle cores, downloads excluded; the machine and torch build are in `benchmarks/cpu-2-cores.md`.
-# **Download:** 541 MB the first time it runs (`python -m nlpcourse download 11` fetches it ahead).
+# **Runtime:** about 4.5 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 5.8 GB; on a GPU not measured yet. **Download:** 544 MB the first time, or ahead with
+# `python -m nlpcourse download 11`.
 
 # %%
 import subprocess
@@ -419,22 +418,43 @@ gc.collect()
 # ## Instruction tuning: from a base model to an assistant
 #
 # `HuggingFaceTB/SmolLM2-135M` is a *base* model: trained to continue text, not to answer. Supervised
-# fine-tuning (SFT) on conversations teaches it to answer in a chat format. Its tokenizer carries a chat
-# template (ChatML, see notebook 10) that turns a list of messages into text with `<|im_start|>` and
-# `<|im_end|>` markers.
+# fine-tuning (SFT) on conversations teaches it to answer in a chat format. Its weights are stored in bf16;
+# for training we load them in fp32 (`choose_dtype(..., training=True)` says why) and let mixed precision
+# speed up the GPU's matrix products.
 
 # %%
 from transformers import AutoModelForCausalLM
 
 LM_ID = "HuggingFaceTB/SmolLM2-135M"
+lm_dtype = nlpcourse.choose_dtype(env.device, training=True)
+print(f"loading in {lm_dtype.name}: {lm_dtype.reason}")
 lm_tokenizer = AutoTokenizer.from_pretrained(LM_ID)
+lm = AutoModelForCausalLM.from_pretrained(LM_ID, dtype=lm_dtype.dtype).to(env.device)
+assert lm.dtype == torch.float32
+n_lm = sum(p.numel() for p in lm.parameters())
+print(f"{n_lm / 1e6:.1f} M parameters; chat template: {lm_tokenizer.chat_template}")
+
+# %% [markdown]
+# A base model has **no chat template**: it was trained on documents, and nothing in its files says what
+# a turn looks like (`apply_chat_template` would raise an error). We must pick one before training, and
+# the model will learn whatever we pick. Taking the template of the model family's instruct version keeps
+# the format that the rest of the ecosystem expects from SmolLM2; trl's `clone_chat_template` copies it
+# from `HuggingFaceTB/SmolLM2-135M-Instruct` (only its tokenizer is downloaded), adds any special tokens
+# the base lacks, and makes the end of a turn, `<|im_end|>`, the token that ends generation. SmolLM2's
+# vocabulary already has ChatML's markers, so no embedding rows are added.
+
+# %%
+from trl import clone_chat_template
+
+assert lm_tokenizer.chat_template is None
+vocab_before = len(lm_tokenizer)
+lm, lm_tokenizer, added_tokens = clone_chat_template(lm, lm_tokenizer, "HuggingFaceTB/SmolLM2-135M-Instruct")
 lm_tokenizer.pad_token = lm_tokenizer.eos_token  # the base model has no padding token
-lm = AutoModelForCausalLM.from_pretrained(LM_ID).to(env.device)
+IM_END = lm_tokenizer.convert_tokens_to_ids("<|im_end|>")
+assert added_tokens == [] and len(lm_tokenizer) == vocab_before
+assert lm_tokenizer.eos_token == "<|im_end|>" and lm.generation_config.eos_token_id == IM_END
 print(lm_tokenizer.apply_chat_template([{"role": "user", "content": "Hello!"},
                                         {"role": "assistant", "content": "Hi."}], tokenize=False))
-IM_END = lm_tokenizer.convert_tokens_to_ids("<|im_end|>")
-assert lm_tokenizer.chat_template is not None and IM_END != lm_tokenizer.unk_token_id
-print(f"{sum(p.numel() for p in lm.parameters()) / 1e6:.1f} M parameters")
 
 # %% [markdown]
 # ### An instruction dataset from the course data
@@ -557,7 +577,7 @@ sft_train
 # %% [markdown]
 # ### The same prompts, before training
 #
-# Greedy decoding, stopping at `<|im_end|>`. A base model has never seen this format: expect it to
+# Greedy decoding, stopping at `<|im_end|>`. The base model has never seen this format: expect it to
 # continue the text rather than answer.
 
 # %%

@@ -18,11 +18,11 @@ def table() -> str:
     """The Markdown table: one row per registry checkpoint, with its pinned revision, tier and stand-in."""
     from nlpcourse.registry import CHECKPOINTS
 
-    rows = ["| id | tier | stand-in |", "| --- | --- | --- |"]
+    rows = ["| id | tier | files | what the tests load |", "| --- | --- | --- | --- |"]
     for ckpt in CHECKPOINTS:
         pin = f" (@{ckpt.revision})" if ckpt.revision else ""
         note = ckpt.note.replace("|", "\\|")
-        rows.append(f"| `{ckpt.id}`{pin} | {ckpt.standin} | {note} |")
+        rows.append(f"| `{ckpt.id}`{pin} | {ckpt.standin} | {ckpt.dtype} | {note} |")
     return "\n".join(rows)
 
 
