@@ -102,7 +102,7 @@ classifier.tokenizer("I love this course!")
 # A pipeline takes one string or a list of strings. A list is processed in one call and returns one
 # result per text, in order.
 
-# %%
+# %% tags=["quality"]
 import pandas as pd
 
 sentences = [
@@ -300,7 +300,8 @@ for mid, fill in fillers.items():
 gen_default = SUPPORTED_TASKS["text-generation"]["default"]["model"][0]
 gen_id = "HuggingFaceTB/SmolLM2-135M"
 print(f"the default would be {gen_default}; we use {gen_id} ({get_checkpoint(gen_id).size_mb} MB)")
-generator = pipeline("text-generation", model=gen_id, device=env.device)
+gen_dtype = nlpcourse.choose_dtype(env.device)  # its files store bf16: see chapter 10
+generator = pipeline("text-generation", model=gen_id, device=env.device, dtype=gen_dtype.dtype)
 
 # %% [markdown]
 # **Greedy decoding** (`do_sample=False`) takes the most likely token at every step, so it gives the
