@@ -288,7 +288,7 @@ def test_stand_ins_are_stored_in_the_real_files_precision(ckpt: Checkpoint) -> N
 
     folder = Path(snapshot_download(ckpt.id, revision=ckpt.revision))
     with safe_open(str(folder / "model.safetensors"), framework="pt") as fh:
-        dtypes = {fh.get_slice(k).get_dtype() for k in fh.keys()}
+        dtypes = {fh.get_slice(k).get_dtype() for k in fh.keys()} - {"I64"}  # integer buffers (positions)
     assert dtypes == {{"float32": "F32", "bfloat16": "BF16"}[ckpt.dtype]}, (ckpt.id, dtypes)
 
 

@@ -81,5 +81,6 @@ def test_the_check_catches_a_prompt_copied_into_training_text(tmp_path: Path) ->
     notebook = tmp_path / "10_x.py"
     notebook.write_text(f"INSTRUCTION = {prompt!r}\nshort = 'positive or negative'\n", encoding="utf-8")
     shared = shared_runs(literals(notebook), [f"{prompt}\n\nReview: great food"])
-    assert len(shared) == 13 - RUN + 1  # the prompt has 13 words and shared[0] == "is the sentiment of this review positive or"
+    assert len(shared) == 13 - RUN + 1  # the prompt has 13 words
+    assert shared[0] == "is the sentiment of this review positive or"
     assert shared_runs(literals(notebook), ["Positive or negative, the sentiment of this review."]) == []
