@@ -370,7 +370,7 @@ classifier = pipeline(
     device=env.device,
 )
 
-# %%
+# %% tags=["quality"]
 sentence = "The food was not good at all."
 without_stops = clean(sentence, stopwords=nltk_stops)
 before, after = classifier([sentence, without_stops])
@@ -406,7 +406,7 @@ print(f"{sum(same_ids)} of {len(test_texts)} reviews give identical ids when low
 # many predictions change and what happens to accuracy (on CPU this cell takes the longest, about
 # 10-30 s: it classifies the 264 reviews three times):
 
-# %%
+# %% tags=["quality"]
 variants = {
     "raw": test_texts,
     "no stop words": [clean(t, stopwords=nltk_stops) for t in test_texts],
@@ -547,7 +547,7 @@ scraped = "<p>The food was <b>not good</b> at all!!!!</p> Photos: https://img.ex
 config = ...
 check_transformer_safe_config(config)
 
-# %% tags=["solution"]
+# %% tags=["solution", "quality"]
 config = CleaningConfig(url_placeholder="")
 assert check_transformer_safe_config(config)
 cleaned_review = clean(scraped, config)

@@ -747,7 +747,7 @@ similarity = F.cosine_similarity(contextual[:, None], contextual[None], dim=-1).
 static_similarity = F.cosine_similarity(static[:, None], static[None], dim=-1).cpu()
 assert torch.allclose(static_similarity, torch.ones(6, 6), atol=1e-6)  # the static vector never changes
 
-# %%
+# %% tags=["quality"]
 labels = [f"{s} {i + 1}" for i, s in enumerate(sense)]
 plots.heatmap(similarity, labels, labels, title='Cosine similarity of contextual "bank" vectors')
 plt.show()
@@ -782,7 +782,7 @@ plt.show()
 # Heads specialise. A simple way to see where each head looks: average, over the sentence, the
 # weight each query puts on the previous token, the next token, itself and `[CLS]`:
 
-# %%
+# %% tags=["quality"]
 idx = torch.arange(1, seq)
 patterns = {
     "previous token": attn[..., idx, idx - 1].mean(-1),

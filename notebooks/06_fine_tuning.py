@@ -496,7 +496,7 @@ assert train_losses[-1] < train_losses[0]
 # Validation data chose the best epoch, so the honest score is on the test split, which training never saw.
 # `trainer.predict` returns the logits, the labels and the metrics together.
 
-# %%
+# %% tags=["quality"]
 prediction = trainer.predict(tokenized["test"])
 ft_pred = prediction.predictions.argmax(-1)
 ft = score("full fine-tuning (Trainer)", ft_pred)
@@ -689,7 +689,7 @@ runs["full fine-tuning (Accelerate loop)"] = {
 }
 runs["full fine-tuning (Accelerate loop)"]
 
-# %%
+# %% tags=["quality"]
 loop_model.eval()
 loop_pred = []
 with torch.no_grad():

@@ -155,7 +155,7 @@ outputs[:3]
 # `average=None` returns one score per class. A class that is never predicted has no precision (0/0);
 # `zero_division=0` counts it as 0 instead of printing a warning.
 
-# %%
+# %% tags=["quality"]
 precision, recall, f1 = (evaluate.load(name) for name in ("precision", "recall", "f1"))
 
 

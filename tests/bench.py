@@ -8,8 +8,10 @@ each failed cell is listed with its index, its first line and the error. Cells m
 which the test run skips too, are not run.
 
 Per notebook it records the wall time, the peak resident memory of the kernel's process tree
-(sampled with psutil every 0.2 s), the five slowest cells, the failed cells, the torch build, the
-device, the CPU core count, the CPU model, the load average before and after, and the date. The
+(sampled with psutil every 0.2 s), the five slowest cells, the failed cells, the cells tagged
+``quality`` (checks of a trained model's quality: each should fail with random weights) and whether
+each failed, the torch build, the device, the CPU core count, the CPU model, the load average before
+and after, and the date. The
 results of the notebooks run now replace their earlier ones in ``build/bench/results.json``; the
 others are kept. ``results.md`` is written from the whole file.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -34,6 +37,7 @@ NOTEBOOKS = ROOT / "notebooks"
 OUT = ROOT / "build" / "bench"
 SLOWEST = 5
 CELL_TIMEOUT_S = 3600
+QUALITY_FILE = "quality-cells.json"  # written beside the report by --report
 
 
 # --- pure parts ---------------------------------------------------------------------------------------
@@ -60,6 +64,33 @@ def skip_marked(cells: Iterable) -> list[int]:
             cell["source"] = f"{SKIP_MARKER}: not run by make bench"
             skipped.append(index)
     return skipped
+
+
+QUALITY_TAG = "quality"
+
+
+def cell_key(source: str) -> str:
+    """A short hash of a cell's source: names a quality cell in the record across reordered notebooks."""
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:12]
+
+
+def quality_cells(cells: Iterable, failed_indices: Iterable[int]) -> list[dict]:
+    """The cells tagged ``quality``: index, first line, source hash, and whether the run failed them."""
+    failed = set(failed_indices)
+    return [
+        {"index": i, "first_line": first_line(c["source"]), "key": cell_key(c["source"]),
+         "failed": i in failed}
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "code" and QUALITY_TAG in c.get("metadata", {}).get("tags", [])
+    ]
+
+
+def quality_record(results: Mapping, device: str = "cpu") -> dict:
+    """benchmarks/quality-cells.json: per notebook, its quality cells and whether random weights failed
+    them (the runs on ``device``)."""
+    rows = results.get("notebooks", {})
+    return {name: [{k: c[k] for k in ("key", "first_line", "failed")} for c in r.get("quality_cells", [])]
+            for name, r in rows.items() if r["device"] == device}
 
 
 def slowest_cells(cells: Iterable[Mapping], n: int = SLOWEST) -> list[dict]:
@@ -103,6 +134,10 @@ def table(results: Mapping) -> str:
         if r["failed_cells"]:
             lines += ["", "Failed cells:", ""]
             lines += [f"- cell {c['index']} `{c['first_line']}`: {c['error']}" for c in r["failed_cells"]]
+        if r.get("quality_cells"):
+            lines += ["", f"Cells tagged `{QUALITY_TAG}` (a trained model's quality):", ""]
+            lines += [f"- cell {c['index']} `{c['first_line']}`: {'failed' if c['failed'] else 'PASSED'}"
+                      for c in r["quality_cells"]]
     return "\n".join(lines) + "\n"
 
 
@@ -242,6 +277,7 @@ def run_notebook(path: Path) -> dict:
             failed.append({"index": len(cells), "first_line": "(the run stopped)", "error": repr(exc)[:200]})
     seconds = time.perf_counter() - t0
     return {
+        "quality_cells": quality_cells(nb.cells, [c["index"] for c in failed]),
         "seconds": round(seconds, 1),
         "peak_kernel_mb": round(memory.peak_mb),
         "kernel_cpu_s": round(memory.cpu_s, 1),
@@ -267,8 +303,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="write the CPU runs of OUT/results.json to this file; run nothing")
     args = parser.parse_args(argv)
     if args.report:
-        args.report.write_text(report(json.loads((args.out / "results.json").read_text())))
-        print(f"wrote {args.report}")
+        results = json.loads((args.out / "results.json").read_text())
+        args.report.write_text(report(results))
+        quality = args.report.with_name(QUALITY_FILE)
+        quality.write_text(json.dumps(quality_record(results), indent=2) + "\n")
+        print(f"wrote {args.report} and {quality}")
         return 0
     if os.environ.get("HF_HUB_OFFLINE") != "1":
         print("note: no offline hub in the environment (make bench sources the real-size tier's env.sh)")

@@ -8,10 +8,11 @@ its predictions mean nothing. ``make bench`` runs the notebooks against it.
 
 From the small tier it takes each snapshot's tokenizer files and the ``config.json`` values that are
 not shapes (architectures, labels, special-token ids, task parameters), and its Hub datasets, evaluate
-modules and NLTK data unchanged. A snapshot whose small-tier configuration already has the real
-shape (the real all-MiniLM-L6-v2) is copied as it is. Where a stand-in tokenizer has more ids than the real
-vocabulary (the NER stand-ins reuse the uncased 30,522-piece vocabulary; the real ones have 28,996)
-the embedding keeps one row per tokenizer id, and the build says so.
+modules and NLTK data unchanged. Every model gets random weights, also where the small tier has the
+real shape and real weights (all-MiniLM-L6-v2, SmolLM2-135M-Instruct), so that a check of a trained
+model's quality fails in this tier (tests/test_quality_cells.py). Where a stand-in tokenizer has more
+ids than the real vocabulary (the NER stand-ins reuse the uncased 30,522-piece vocabulary; the real
+ones have 28,996) the embedding keeps one row per tokenizer id, and the build says so.
 
 Like the small tier it is cached by a hash of its inputs (this file, the registry, the small tier's
 stamp, the library versions) and rebuilt in a temporary folder moved into place when complete.
@@ -120,13 +121,12 @@ def build_models(small_hf: Path, hf_home: Path, work: Path) -> list[str]:
         small_config = json.loads((small / "config.json").read_text())
         real = REAL_CONFIGS[ckpt.id]
         folder = work / ckpt.id.replace("/", "--")
-        if same_shape(small_config, real):
-            shutil.copytree(small, folder)
-            what = "the small tier's snapshot (it has the real shape)"
-        else:
-            config, notes = real_config(small_config, real, tokenizer_size(small))
-            n = random_model_folder(small, config, folder, ckpt.dtype)
-            what = f"{n / 1e6:.1f} M parameters, random" + "".join(f"; {note}" for note in notes)
+        # random weights even where the small tier has the real shape (all-MiniLM-L6-v2 and
+        # SmolLM2-135M-Instruct carry real weights there): a quality check must fail in this tier
+        config, notes = real_config(small_config, real, tokenizer_size(small))
+        n = random_model_folder(small, config, folder, ckpt.dtype)
+        shape = "; the small tier's shape" if same_shape(small_config, real) else ""
+        what = f"{n / 1e6:.1f} M parameters, random{shape}" + "".join(f"; {note}" for note in notes)
         pins = (ckpt.revision,) if ckpt.revision else ()
         hubcache.publish(hf_home, ckpt.id, folder, pins)
         shutil.rmtree(folder)
