@@ -34,7 +34,7 @@ help:
 	@echo "make clean     remove build/ ; make distclean also removes .venv/"
 
 $(BIN)/python:
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10 or newer is needed, found " + sys.version.split()[0]'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (transformers 5.23+ and trl 1.16 require it); found " + sys.version.split()[0] + ". Install Python 3.11 or 3.12, then run make with PYTHON=python3.12 (or the path to it).")'
 	$(PYTHON) -m venv $(VENV)
 
 # The learner's environment: torch first (so the range in requirements does not pick another build),

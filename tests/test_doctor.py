@@ -103,3 +103,21 @@ def test_cli_runs():
     result = subprocess.run([sys.executable, "-m", "nlpcourse", "doctor"], capture_output=True, text=True)
     assert result.returncode in (0, 1), result.stderr
     assert "transformers" in result.stdout and "Device:" in result.stdout
+
+
+def test_python_below_3_11_gets_a_fix_that_names_the_version():
+    from nlpcourse.doctor import platform_checks
+
+    (old,) = platform_checks((3, 10, 14), "Linux", "x86_64")
+    assert not old.ok and old.found == "3.10.14" and "3.11" in old.fix
+    (new,) = platform_checks((3, 12, 1), "Linux", "x86_64")
+    assert new.ok and new.fix == ""
+
+
+def test_intel_macs_are_sent_to_colab():
+    from nlpcourse.doctor import platform_checks
+
+    checks = platform_checks((3, 12, 1), "Darwin", "x86_64")
+    assert [c.name for c in checks] == ["python", "platform"]
+    assert not checks[1].ok and "Colab" in checks[1].fix
+    assert [c.name for c in platform_checks((3, 12, 1), "Darwin", "arm64")] == ["python"]

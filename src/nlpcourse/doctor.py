@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import os
+import platform
 import re
 import shlex
 import shutil
@@ -34,7 +35,13 @@ from nlpcourse.core import (
 )
 from nlpcourse.resources import has_nltk
 
-__all__ = ["Check", "data_checks", "main", "online_problems", "package_checks", "python_command", "run"]
+__all__ = [
+    "Check", "data_checks", "main", "online_problems", "package_checks", "platform_checks", "python_command",
+    "run",
+]
+
+#: transformers 5.23 and later and trl 1.16 declare ``Requires-Python >=3.11``.
+MIN_PYTHON = (3, 11)
 
 #: The extra with JupyterLab and its pieces; Colab and Kaggle bring their own Jupyter.
 LAB_EXTRA = "lab"
@@ -112,9 +119,27 @@ def data_checks() -> list[Check]:
     return checks
 
 
+def platform_checks(
+    version: tuple[int, ...] = tuple(sys.version_info[:3]), system: str = platform.system(),
+    machine: str = platform.machine(),
+) -> list[Check]:
+    """The Python version, and a platform PyTorch publishes no wheels for (Intel Macs)."""
+    found = ".".join(map(str, version))
+    floor = ".".join(map(str, MIN_PYTHON))
+    checks = [Check("python", version[:2] >= MIN_PYTHON, found, "" if version[:2] >= MIN_PYTHON else (
+        f"install Python {floor} or newer (transformers 5.23+ and trl 1.16 require it), e.g. "
+        f"`pyenv install 3.12` or `conda create -n nlp python=3.12`, then make a new environment with it"))]
+    if system == "Darwin" and machine == "x86_64":
+        checks.append(Check(
+            "platform", False, "macOS on Intel",
+            "PyTorch publishes no wheels for Intel Macs for the versions this course needs (torch 2.6+): "
+            "run the notebooks in Google Colab (each notebook's badge opens it there)"))
+    return checks
+
+
 def run() -> int:
     """Print the report; return 1 when something required is missing."""
-    checks = package_checks() + lab_checks() + data_checks()
+    checks = platform_checks() + package_checks() + lab_checks() + data_checks()
     width = max(len(c.name) for c in checks)
     for c in checks:
         status = "ok " if c.ok else "MISSING" if c.found in {"missing", "not installed"} else "WRONG"
