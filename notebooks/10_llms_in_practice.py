@@ -126,6 +126,7 @@ chat_inputs = chat_tok.apply_chat_template([{"role": "user", "content": request}
                                            return_tensors="pt")
 chat_new, chat_reply = generate_text(chat_model, chat_tok, chat_inputs)
 assert len(base_new) <= 12 and len(chat_new) <= 12
+assert chat_new[-1].item() == chat_tok.eos_token_id  # the instruct model ended its turn
 print("base:    ", repr(base_reply))
 print("instruct:", repr(chat_reply), "| stopped at <|im_end|>:", chat_new[-1].item() == chat_tok.eos_token_id)
 
@@ -424,7 +425,7 @@ pieces
 # %% [markdown]
 # ## 4. Prompting instead of training: sentiment in zero, one and few shots
 #
-# In chapter 06 a model learned sentiment from a thousand labelled reviews. A chat model can be asked
+# In chapter 06 a model learned sentiment from the labelled training reviews. A chat model can be asked
 # instead: **zero-shot** (only the instruction), **one-shot** (one solved example first) or **few-shot**
 # (several). The examples go in as earlier chat turns: a user message with a review, the assistant's
 # one-word answer. We measure accuracy on the reviews' test split.
