@@ -78,3 +78,38 @@ def test_behind_the_network_guard_the_fix_is_named_at_once(tmp_path: Path):
     assert "NLTK data missing: punkt_tab, wordnet" in done.stdout
     assert "python -m nltk.downloader punkt_tab wordnet" in done.stdout
     assert elapsed < 30  # refused at once, not after a connection time-out
+
+
+def test_a_missing_spacy_model_is_downloaded_when_its_server_answers(monkeypatch, capsys):
+    import spacy
+    import spacy.cli
+
+    installed: set[str] = set()
+    pipeline = object()
+
+    def fake_load(name: str, **kwargs: object) -> object:
+        if name not in installed:
+            raise OSError(f"[E050] Can't find model '{name}'")
+        return pipeline
+
+    asked: list[str] = []
+    monkeypatch.setattr(spacy, "load", fake_load)
+    monkeypatch.setattr(spacy.cli, "download", lambda name: installed.add(name))
+    monkeypatch.setattr(core, "can_connect", lambda host, port=443, timeout=1.5: asked.append(host) or True)
+    assert resources.load_spacy("en_core_web_sm") is pipeline
+    assert installed == {"en_core_web_sm"} and asked == [resources.SPACY_MODELS_HOST]
+    assert "Downloaded spaCy model en_core_web_sm." in capsys.readouterr().out
+
+
+def test_a_missing_spacy_model_offline_gets_the_exact_command(monkeypatch):
+    import spacy
+    import spacy.cli
+
+    def missing(name: str, **kwargs: object) -> object:
+        raise OSError(f"[E050] Can't find model '{name}'")
+
+    monkeypatch.setattr(spacy, "load", missing)
+    monkeypatch.setattr(spacy.cli, "download", lambda name: pytest.fail("nothing to download offline"))
+    monkeypatch.setattr(core, "can_connect", lambda host, port=443, timeout=1.5: False)
+    with pytest.raises(resources.MissingResource, match="python -m spacy download en_core_web_sm"):
+        resources.load_spacy("en_core_web_sm")

@@ -71,15 +71,34 @@ def require_nltk(*names: str) -> None:
     )
 
 
+#: Where ``spacy download`` fetches models from (GitHub releases of explosion/spacy-models).
+SPACY_MODELS_HOST = "github.com"
+
+
 def load_spacy(name: str = "en_core_web_sm", **kwargs: Any) -> Any:
-    """``spacy.load(name)``, with the install command in the error when the model is missing."""
+    """``spacy.load(name)``; a missing model is downloaded when its server answers, as NLTK data is.
+
+    Offline it raises :class:`MissingResource` with the exact command to run once a network is there.
+    """
     import spacy
 
     try:
         return spacy.load(name, **kwargs)
     except OSError as err:
-        raise MissingResource(
-            f"spaCy model {name!r} is not installed. Install it with:\n"
-            f"    python -m spacy download {name}\n"
-            "(offline, `spacy.blank('en')` still gives a tokenizer and stop words)."
-        ) from err
+        missing = err
+    from nlpcourse.core import can_connect
+
+    if can_connect(SPACY_MODELS_HOST):
+        import importlib
+
+        from spacy.cli import download
+
+        download(name)  # pip-installs the model package into this environment
+        importlib.invalidate_caches()  # so that this running interpreter finds the new package
+        print(f"Downloaded spaCy model {name}.")
+        return spacy.load(name, **kwargs)
+    raise MissingResource(
+        f"spaCy model {name!r} is not installed, and its server ({SPACY_MODELS_HOST}) cannot be reached. "
+        f"With a network, install it with:\n    python -m spacy download {name}\n"
+        "(offline, `spacy.blank('en')` still gives a tokenizer and stop words)."
+    ) from missing
