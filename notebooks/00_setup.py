@@ -28,7 +28,12 @@ import sys
 
 if "google.colab" in sys.modules:  # Colab: install the course package first
     course = "nlpcourse @ git+https://github.com/hands-on-nlp/hf-nlp-course"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", course], check=True)
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", course],
+                         capture_output=True, text=True)
+    if pip.returncode != 0:
+        print(pip.stdout[-2000:], pip.stderr[-2000:], sep="\n")
+        raise RuntimeError(f"pip could not install {course} (its output is above): check that "
+                           "this runtime has internet and can reach the repository, then run again")
 
 import nlpcourse
 

@@ -47,9 +47,15 @@ COLAB_SPEC = f"nlpcourse @ git+{REPO_URL}"
 
 #: The lines a notebook's setup cell runs in Colab to install the course package. Plain Python rather
 #: than ``%pip`` so that the notebook's paired .py source is valid Python that ruff can check.
+#: On failure it shows pip's own error and says what to do, rather than a bare CalledProcessError.
 COLAB_INSTALL = (
     f'course = "{COLAB_SPEC}"\n'
-    '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", course], check=True)'
+    '    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", course],\n'
+    "                         capture_output=True, text=True)\n"
+    "    if pip.returncode != 0:\n"
+    '        print(pip.stdout[-2000:], pip.stderr[-2000:], sep="\\n")\n'
+    '        raise RuntimeError(f"pip could not install {course} (its output is above): check that "\n'
+    '                           "this runtime has internet and can reach the repository, then run again")'
 )
 
 #: The first code cell of every notebook, exactly.
