@@ -19,8 +19,8 @@
 #
 # **Prerequisites:** Python basics. No earlier notebook.
 #
-# **Runtime:** about 12 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
-# memory about 509 MB; on a GPU not measured yet. **Download:** nothing.
+# **Runtime:** about 7 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak memory
+# about 515 MB; on a GPU not measured yet. **Download:** nothing.
 
 # %%
 import subprocess

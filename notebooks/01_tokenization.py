@@ -22,7 +22,7 @@
 #
 # **Prerequisites:** 00 Setup. Python lists and dictionaries.
 #
-# **Runtime:** about 23 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# **Runtime:** about 10 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
 # memory about 1.2 GB; on a GPU not measured yet. **Download:** 450 MB the first time, or ahead with
 # `python -m nlpcourse download 01`.
 

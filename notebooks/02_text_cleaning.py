@@ -22,7 +22,7 @@
 #
 # **Prerequisites:** 01 Tokenization (subword tokenizers). Basic regular expressions help.
 #
-# **Runtime:** about 51 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# **Runtime:** about 22 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
 # memory about 1.2 GB; on a GPU not measured yet. **Download:** 296 MB the first time, or ahead with
 # `python -m nlpcourse download 02`.
 

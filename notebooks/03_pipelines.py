@@ -27,8 +27,8 @@
 #
 # **Prerequisites:** 00 (setup) and 01 (tokenization).
 #
-# **Runtime:** about 88 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
-# memory about 3.2 GB; on a GPU not measured yet. **Download:** 2.4 GB the first time, or ahead with
+# **Runtime:** about 32 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 2.9 GB; on a GPU not measured yet. **Download:** 2.4 GB the first time, or ahead with
 # `python -m nlpcourse download 03`.
 
 # %%
@@ -532,7 +532,7 @@ hidden = embedder.model.config.hidden_size
 assert all(v.shape[0] == 1 and v.shape[2] == hidden for v in token_vectors)
 [tuple(v.shape) for v in token_vectors]
 
-# %%
+# %% tags=["quality"]
 import torch.nn.functional as F
 
 from nlpcourse import plots

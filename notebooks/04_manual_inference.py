@@ -24,8 +24,8 @@
 #
 # **Prerequisites:** 01 (tokenization) and 03 (pipelines).
 #
-# **Runtime:** about 85 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
-# memory about 2.5 GB; on a GPU not measured yet. **Download:** 802 MB the first time, or ahead with
+# **Runtime:** about 34 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 2.1 GB; on a GPU not measured yet. **Download:** 802 MB the first time, or ahead with
 # `python -m nlpcourse download 04`.
 
 # %%

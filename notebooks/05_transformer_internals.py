@@ -24,7 +24,7 @@
 #
 # **Prerequisites:** 01 Tokenization and 04 Manual inference (tokenizer -> model -> outputs).
 #
-# **Runtime:** about 31 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# **Runtime:** about 16 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
 # memory about 2.2 GB; on a GPU not measured yet. **Download:** 441 MB the first time, or ahead with
 # `python -m nlpcourse download 05`.
 

@@ -28,7 +28,7 @@
 # says so when it starts; a GPU trains two epochs on all of them. The model is
 # `distilbert/distilbert-base-uncased` (6 layers, 768 wide, 66 M parameters, 268 MB download).
 #
-# **Runtime:** about 4.9 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# **Runtime:** about 2.0 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
 # memory about 3.2 GB; on a GPU not measured yet. **Download:** 805 MB the first time, or ahead with
 # `python -m nlpcourse download 06`.
 

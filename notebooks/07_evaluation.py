@@ -24,8 +24,8 @@
 #
 # **Prerequisites:** 03 (pipelines) and 04 (manual inference: logits, question-answering spans).
 #
-# **Runtime:** about 1.6 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
-# memory about 2.9 GB; on a GPU not measured yet. **Download:** 2.0 GB the first time, or ahead with
+# **Runtime:** about 42 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 3.0 GB; on a GPU not measured yet. **Download:** 2.0 GB the first time, or ahead with
 # `python -m nlpcourse download 07`.
 
 # %%

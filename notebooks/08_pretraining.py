@@ -32,8 +32,8 @@
 # step first and prints what the whole run will cost on your machine. A GPU runs the same plan in
 # seconds, in mixed precision.
 #
-# **Runtime:** about 50 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
-# memory about 754 MB; on a GPU not measured yet. **Download:** nothing.
+# **Runtime:** about 22 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 727 MB; on a GPU not measured yet. **Download:** nothing.
 
 # %%
 import subprocess

@@ -27,7 +27,7 @@
 # **On a CPU** the notebook trains a cheaper plan and says so when it starts: fewer epochs and shorter
 # question-answering windows.
 #
-# **Runtime:** about 4.5 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# **Runtime:** about 1.8 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
 # memory about 3.1 GB; on a GPU not measured yet. **Download:** 285 MB the first time, or ahead with
 # `python -m nlpcourse download 09`.
 

@@ -30,8 +30,8 @@
 # sentences, and says so when it starts; a GPU scores the whole test split. The checkpoints are
 # `HuggingFaceTB/SmolLM2-135M` and `-Instruct`: 135 M parameters each, 270 MB of bf16 weights.
 #
-# **Runtime:** about 4.7 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
-# memory about 2.6 GB; on a GPU not measured yet. **Download:** 1.1 GB the first time, or ahead with
+# **Runtime:** about 1.6 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 3.1 GB; on a GPU not measured yet. **Download:** 1.1 GB the first time, or ahead with
 # `python -m nlpcourse download 10`.
 
 # %%
@@ -111,7 +111,7 @@ assert chat_tok.convert_tokens_to_ids("<|im_end|>") in eos_ids
 # message through its chat template (section 2 takes the template apart). Greedy decoding, so both replies
 # are repeatable.
 
-# %%
+# %% tags=["quality"]
 request = ("Is the sentiment of this review positive or negative? Answer with one word: positive or "
            "negative.\n\nReview: We waited an hour for our food, and it arrived cold.")
 
@@ -597,7 +597,7 @@ pd.DataFrame(results).T.round(3)
 # reviews: one answer moves the accuracy by 4 points, and a difference of less than about 20 points
 # between two settings can be chance (a GPU scores all 264 test reviews).
 
-# %%
+# %% tags=["quality"]
 assert zero["answered positive"] > 0.5  # more often than the true share: a lean towards "positive"
 
 # %% [markdown]
@@ -633,7 +633,7 @@ pd.DataFrame(order_rows).T.round(3)
 # last example (recency bias, Zhao et al., 2021); for a model this small no order cures the lean towards
 # "positive". Parsing free text has hit its limit. The next section asks the model differently.
 
-# %%
+# %% tags=["quality"]
 assert all(row["answered positive"] > 0.5 for row in order_rows.values())
 
 # %% [markdown]

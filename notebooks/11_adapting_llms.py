@@ -28,8 +28,8 @@
 # **On a CPU** every training run takes a cheaper plan (small subsets, short sequences, one epoch) and
 # says so in one line; a GPU takes a larger one.
 #
-# **Runtime:** about 4.5 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
-# memory about 5.8 GB; on a GPU not measured yet. **Download:** 544 MB the first time, or ahead with
+# **Runtime:** about 1.9 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 5.2 GB; on a GPU not measured yet. **Download:** 544 MB the first time, or ahead with
 # `python -m nlpcourse download 11`.
 
 # %%
