@@ -30,8 +30,8 @@
 # sentences, and says so when it starts; a GPU scores the whole test split. The checkpoints are
 # `HuggingFaceTB/SmolLM2-135M` and `-Instruct`: 135 M parameters each, 270 MB of bf16 weights.
 #
-# **Runtime:** about 1.6 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
-# memory about 3.1 GB; on a GPU not measured yet. **Download:** 1.1 GB the first time, or ahead with
+# **Runtime:** about 90 s on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 3.0 GB; on a GPU not measured yet. **Download:** 1.1 GB the first time, or ahead with
 # `python -m nlpcourse download 10`.
 
 # %%
