@@ -470,15 +470,19 @@ prefixes
 # %% [markdown]
 # Summarize three of the course's news articles. T5 has no table of absolute positions (it encodes
 # the distance between tokens instead), so no hard limit stops it, but it was trained on inputs of at
-# most 512 tokens, the tokenizer's `model_max_length`. We cut longer articles there (`truncation=True`);
-# the check below says whether that happened.
+# most 512 tokens (Raffel et al., 2020). The tokenizer's `model_max_length` says so only where the Hub's
+# `tokenizer_config.json` sets it: older transformers releases hard-coded 512 for T5, current ones read
+# the file, and where the file is silent they report a placeholder of about 10^30. So the cell takes
+# the smaller of the two, cuts longer articles there (`truncation=True`) and says whether that happened.
 
 # %%
 from nlpcourse.data import load_articles, load_translations
 
 articles = load_articles()["test"].select(range(3))
-t5_limit = t5_tokenizer.model_max_length
-assert t5_limit == 512
+T5_TRAINED_LENGTH = 512  # the input length of T5's pre-training
+print(f"the tokenizer's model_max_length: {t5_tokenizer.model_max_length}")
+t5_limit = min(t5_tokenizer.model_max_length, T5_TRAINED_LENGTH)
+assert t5_limit == 512  # a smaller limit in the file would cut articles shorter than T5 was trained on
 batch = t5_tokenizer([prefixes["summarization"] + a for a in articles["article"]], return_tensors="pt",
                      padding=True, truncation=True, max_length=t5_limit).to(env.device)
 n_article_tokens = [len(t5_tokenizer(prefixes["summarization"] + a)["input_ids"])
