@@ -722,7 +722,9 @@ plots.bars({f"window {k + 1}": p[positive].item() for k, p in enumerate(window_p
 import tempfile
 from pathlib import Path
 
-with tempfile.TemporaryDirectory() as folder:
+# The reloaded weights may still map `model.safetensors` from disk when the folder is removed; Windows
+# refuses to delete a mapped file, so the clean-up is told to leave such a file behind rather than fail.
+with tempfile.TemporaryDirectory(prefix="nlpcourse-04-", ignore_cleanup_errors=True) as folder:
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     saved = sorted(p.name for p in Path(folder).iterdir())
