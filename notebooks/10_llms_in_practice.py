@@ -232,6 +232,33 @@ pd.DataFrame(rows)
 # part of what the model was trained on.
 
 # %% [markdown]
+# ### The same chat through `pipeline()`
+#
+# `pipeline("text-generation")` takes a list of messages as well as a string. It applies the chat template
+# with the generation prompt, generates, and returns the conversation with the model's reply appended as
+# an `assistant` message. With greedy decoding its reply is the one `generate()` gave.
+
+# %%
+from transformers import pipeline
+
+chat_pipe = pipeline("text-generation", model=chat_model, tokenizer=chat_tok)
+conversation = chat_pipe(messages, max_new_tokens=20, do_sample=False)[0]["generated_text"]
+assert conversation[:-1] == messages and conversation[-1]["role"] == "assistant"
+_, by_generate = generate_text(chat_model, chat_tok, variants["chat template"], max_new_tokens=20)
+assert conversation[-1]["content"].strip() == by_generate.strip()
+conversation[-1]
+
+# %% [markdown]
+# **Trying another chat model.** The rest of this notebook works with any checkpoint that has a chat
+# template: change `CHAT_ID` and `BASE_ID`. A few checks above state facts about SmolLM2 only, and fail by
+# design for another model: its end-of-turn token `<|im_end|>`, the ChatML markers and the default system
+# prompt that the by-hand prompt copies. Llama 3 ends a turn with `<|eot_id|>` and marks roles with
+# `<|start_header_id|>`; Qwen2.5 uses ChatML with a different default system prompt; Gemma's template has
+# no system role. Print the new model's `chat_tok.chat_template` and one rendered prompt, then update those
+# lines. The checks that compare two results of the same run (the template against its text, the
+# pipeline against `generate()`) hold as they are.
+
+# %% [markdown]
 # ## 3. Decoding: how the next token is chosen
 #
 # `generate()` repeats one step: run the model, get a score (logit) for every token in the vocabulary,
