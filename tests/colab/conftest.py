@@ -37,6 +37,9 @@ STAMP = VENV / ".key"
 HUB = ROOT / "build" / "offline-hub"
 TIMES_MD = COLAB / "notebook-times.md"
 GUARD = "NLPCOURSE_NETGUARD"  # build/offline-hub/env.sh sets it to 1: no network but loopback
+#: The interpreter build/colab/venv is made from: Colab's Python version where one is given
+#: (``make test-colab COLAB_PYTHON=python3.12``), else the one running the tests.
+BASE_PYTHON = os.environ.get("NLPCOURSE_COLAB_PYTHON") or sys.executable
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -170,15 +173,20 @@ def _venv_python() -> Path:
 def colab_python(course_wheel: Path) -> Path:
     """The Python of build/colab/venv, ready for the notebooks, with the course package not installed."""
     torch_version = importlib.metadata.version("torch")  # the exact build of .venv, e.g. 2.13.0+cpu
+    base_version = subprocess.run([BASE_PYTHON, "-c", "import sys; print(sys.version.split()[0])"],
+                                  check=True, capture_output=True, text=True).stdout.strip()
+    if base_version != sys.version.split()[0]:
+        # .venv's build may exist for its own Python only (a local +cpu wheel): take the release
+        torch_version = torch_version.split("+")[0]
     spacy_wheel = spacy_model_wheel()
-    key_parts = [sys.version.split()[0], f"torch=={torch_version}", spacy_wheel.name]
+    key_parts = [base_version, f"torch=={torch_version}", spacy_wheel.name]
     key_text = "\n".join([*key_parts, *sorted(requires_dist(course_wheel))])
     key = hashlib.sha256(key_text.encode()).hexdigest()
     python = _venv_python()
     if not (python.is_file() and STAMP.is_file() and STAMP.read_text().strip() == key):
         with _timed("create the venv (cold)"):
             shutil.rmtree(VENV, ignore_errors=True)
-            _run([sys.executable, "-m", "venv", VENV])
+            _run([BASE_PYTHON, "-m", "venv", VENV])
             # --no-compile: Python writes the bytecode of what the notebooks import when they import
             # it; compiling all of torch and transformers up front takes longer than the runs need.
             pip = [python, "-m", "pip", "install", "-q", "--no-compile"]

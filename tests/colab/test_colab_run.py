@@ -68,6 +68,7 @@ REPORT = """\
 import json, sys
 import nlpcourse
 print(json.dumps({"colab": "google.colab" in sys.modules, "platform": env.platform,
+                  "python": sys.version.split()[0],
                   "prefix": sys.prefix, "nlpcourse": nlpcourse.__file__}))
 """
 
