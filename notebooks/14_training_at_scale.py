@@ -290,7 +290,7 @@ assert one["learning_rate"] == two["learning_rate"] == 0.0  # both schedules ran
 
 # %% [markdown]
 # **Times.** Compare the two rows' time columns. The training loop of the two-process run does half
-# the arithmetic per process, but it is rarely twice as fast on a 2-core machine:
+# the arithmetic per process, but on a 2-core machine it is rarely much faster and can be slower:
 #
 # - after every backward pass the processes exchange the whole gradient, 22 M numbers (88 MB), through
 #   gloo and the loopback network, and wait for each other;
