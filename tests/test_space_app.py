@@ -204,12 +204,18 @@ def test_a_review_gets_its_label_in_the_browser(page) -> None:
 
 def test_a_chat_reply_streams_into_the_page(page) -> None:
     page.get_by_role("tab", name="Chat").click()
-    box = page.get_by_placeholder("Type a message...")
+    box = page.locator("textarea:visible")  # the chat's message box (the review box is on the other tab)
+    assert box.count() == 1
     box.fill("What is the capital of France?")
     box.press("Enter")
     seen = watch_reply(page)
     assert len(seen) >= 3, f"the reply came in {len(seen)} piece(s), not streamed: {seen}"
     assert all(seen[-1].startswith(s) for s in seen), seen  # each text is the start of the final one
+    box.fill("And the capital of Italy?")  # a second turn: the app reads the first from the history
+    box.press("Enter")
+    page.locator(BOT).nth(1).wait_for(timeout=REPLY_TIMEOUT_S * 1000)
+    second = watch_reply(page)
+    assert second[-1] and page.locator(BOT).count() == 2, second
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "space-chat.png", full_page=True)
 

@@ -53,7 +53,9 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, TextIteratorStream
 CLASSIFIER = os.environ.get("CLASSIFIER", {classifier!r})
 CHAT_MODEL = os.environ.get("CHAT_MODEL", {chat_model!r})
 MAX_NEW_TOKENS = int(os.environ.get("MAX_NEW_TOKENS", "{max_new_tokens}"))
-EXAMPLES = {examples!r}
+EXAMPLES = [
+{examples}
+]
 device = "cuda" if torch.cuda.is_available() else "cpu"
 dtype = torch.float32 if device == "cpu" else "auto"  # bf16 is slow on most CPUs
 
@@ -82,9 +84,16 @@ def classify(review):
     return {{out["label"]: out["score"] for out in outputs}}
 
 
+def text_of(content):
+    """A turn's text: Gradio hands earlier turns over as lists of parts ({{"type": "text", "text": ...}})."""
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+
+
 def respond(message, history):
     """Yield the reply so far, each time the model adds a piece of text."""
-    messages = [{{"role": turn["role"], "content": turn["content"]}} for turn in history]
+    messages = [{{"role": turn["role"], "content": text_of(turn["content"])}} for turn in history]
     messages.append({{"role": "user", "content": message}})
     inputs = chat_tok.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
                                           return_dict=True).to(device)
@@ -116,7 +125,8 @@ def app_source(classifier: str, chat_model: str = CHAT_ID, *, title: str = "Cour
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be at least 1, got {max_new_tokens}")
     return _APP.format(classifier=str(classifier), chat_model=str(chat_model), title=title,
-                       max_new_tokens=max_new_tokens, examples=list(examples), load_error=LOAD_ERROR)
+                       max_new_tokens=max_new_tokens, load_error=LOAD_ERROR,
+                       examples="\n".join(f"    {e!r}," for e in examples))
 
 
 def write_space(folder: str | Path, classifier: str, chat_model: str = CHAT_ID, *,
