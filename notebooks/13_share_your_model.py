@@ -207,7 +207,7 @@ other languages, long documents, or decisions about people: it sees words, not i
 
 ## Evaluation
 
-On the {len(references)} reviews of the {dataset_name}:
+On the {len(references)} reviews of the course reviews' test split:
 
 | metric | score | 95% interval (bootstrap, 1000 resamples) |
 |---|---:|---:|
