@@ -266,8 +266,8 @@ results, parsed.data.confidence_intervals["accuracy"]
 #   its settings. Loading a private model needs a token too.
 # - **Revisions.** Every upload is a commit. `upload_folder` returns it, and `from_pretrained(repo_id,
 #   revision=commit_id)` loads exactly that version later, even after new uploads: pin it in code that must
-#   not change under you, as `pipeline()` pins its defaults (chapter 03). `revision="a-branch"` uploads to a
-#   branch instead of `main`.
+#   not change under you, as `pipeline()` pins its defaults (chapter 03). To try a version without touching
+#   `main`, make a branch with `create_branch` and upload to it with `revision="the-branch"`.
 #
 # **What is uploaded** is every file in the folder, unless `allow_patterns` / `ignore_patterns` say
 # otherwise. Look before you upload:
