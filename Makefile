@@ -57,8 +57,9 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(VENV)/.lab
 	$(BIN)/jupyter lab notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
-# WordNet 3.0 for NLTK's offline stand-in data (NLTK's reader also opens index.sense).
-DEBS := wordnet-base wordnet-sense-index
+# WordNet 3.0 for NLTK's offline stand-in data (NLTK's reader also opens index.sense); Chromium for
+# the browser test of chapter 13's Space app (tests/test_space_app.py drives it with Playwright).
+DEBS := wordnet-base wordnet-sense-index chromium
 debs:
 	@dpkg -s $(DEBS) >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -59,6 +59,7 @@ env = nlpcourse.setup()
 # | 10 LLMs in practice | chat templates, decoding settings, zero/one/few-shot prompting, JSON output |
 # | 11 Adapting LLMs | LoRA with `peft` against full fine-tuning; instruction tuning with `trl` |
 # | 12 Retrieval and RAG | sentence embeddings, FAISS and BM25 search, answers from retrieved passages |
+# | 13 Share your model | a model card with honest metrics, the Hub, a Gradio demo and a Space |
 # | 14 Training beyond one notebook | the loop as a script: `accelerate launch`, 2 processes, resuming |
 
 # %% [markdown]

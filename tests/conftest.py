@@ -11,8 +11,12 @@ from tests import notebook_times
 
 #: Notebooks that read what an earlier notebook writes, and that notebook: under ``--dist loadfile``
 #: they run on one worker, in order. 10 compares its prompts with the classifier 06 saves under
-#: ``models_dir()``; on separate workers it could read a half-written folder, or none, by timing.
-READS_FROM = {"10_llms_in_practice.ipynb": "06_fine_tuning.ipynb"}
+#: ``models_dir()``, and 13 shares that classifier; on separate workers either could read a half-written
+#: folder, or none, by timing.
+READS_FROM = {
+    "10_llms_in_practice.ipynb": "06_fine_tuning.ipynb",
+    "13_share_your_model.ipynb": "06_fine_tuning.ipynb",
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:

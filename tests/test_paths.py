@@ -50,3 +50,12 @@ def test_empty_env_var_is_ignored(value, monkeypatch):
     else:
         monkeypatch.setenv(paths.MODELS_ENV, value)
     assert paths.models_dir(create=False).parts[-2:] == ("build", "models") or paths.repo_root() is None
+
+
+def test_build_dir_is_the_checkout_build_folder_or_the_user_cache(tmp_path, monkeypatch):
+    root = Path(paths.__file__).resolve().parents[2]
+    assert paths.build_dir(create=False) == root / "build"
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(paths, "repo_root", lambda: None)
+    assert paths.build_dir() == tmp_path / ".cache" / "nlpcourse"
+    assert (tmp_path / ".cache" / "nlpcourse").is_dir()

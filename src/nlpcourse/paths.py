@@ -1,4 +1,4 @@
-"""Where the course writes what it makes: fine-tuned models.
+"""Where the course writes what it makes: fine-tuned models, and other files a notebook builds.
 
 ``models_dir()`` is the folder under which notebooks save fine-tuned models (chapter 06 saves
 ``models_dir() / "distilbert-course-reviews"``) and from which later chapters and the tests load them.
@@ -9,7 +9,9 @@ It is, in this order:
    (an editable install: ``make lab``, ``pip install -e .``);
 3. ``~/.cache/nlpcourse/models`` otherwise (``pip install`` from Colab or from a wheel).
 
-The folder is created on first use.
+The folder is created on first use. ``build_dir()`` is the folder for everything else a notebook
+writes (chapter 13's model card and Space folder): ``<repository>/build`` in a checkout, else
+``~/.cache/nlpcourse``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["MODELS_ENV", "models_dir", "repo_root"]
+__all__ = ["MODELS_ENV", "build_dir", "models_dir", "repo_root"]
 
 #: Environment variable that overrides where fine-tuned models go.
 MODELS_ENV = "NLPCOURSE_MODELS"
@@ -38,6 +40,15 @@ def models_dir(create: bool = True) -> Path:
         folder = root / "build" / "models"
     else:
         folder = Path.home() / ".cache" / "nlpcourse" / "models"
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def build_dir(create: bool = True) -> Path:
+    """``<repository>/build`` in a checkout of the course, ``~/.cache/nlpcourse`` in an installed copy."""
+    root = repo_root()
+    folder = root / "build" if root is not None else Path.home() / ".cache" / "nlpcourse"
     if create:
         folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -65,7 +65,7 @@ __all__ = [
 
 #: The chapters, by the number that starts their notebook's file name.
 CHAPTERS: tuple[str, ...] = ("00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
-                              "14")
+                              "13", "14")
 
 CONFIG, TOKENIZER, WEIGHTS = "config", "tokenizer", "weights"
 #: What a chapter can need of a checkpoint, smallest first: each part includes the ones before it.
@@ -231,7 +231,7 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
     ),
     Checkpoint(
         "distilbert/distilbert-base-uncased-finetuned-sst-2-english", "text-classification", 268, 0,
-        {"02": W, "03": C, "04": W, "06": W, "07": W, "10": W}, "sentiment", revision="714eb0f",
+        {"02": W, "03": C, "04": W, "06": W, "07": W, "10": W, "13": W}, "sentiment", revision="714eb0f",
         pinned_uses={"03": W}, standin="trained",
         model_class="DistilBertForSequenceClassification", labels=("NEGATIVE", "POSITIVE"),
         special_tokens=_BERT_SPECIALS,
@@ -347,7 +347,7 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
     ),
     Checkpoint(
         "HuggingFaceTB/SmolLM2-135M-Instruct", "text-generation", 269, 3,
-        {"03": C, "10": W, "11": T, "12": W},
+        {"03": C, "10": W, "11": T, "12": W, "13": W},
         "smollm2_instruct",
         standin="real-4bit", dtype="bfloat16",
         model_class="LlamaForCausalLM",
@@ -361,10 +361,10 @@ CHECKPOINTS: tuple[Checkpoint, ...] = (
 )
 
 EVALUATE: tuple[EvaluateModule, ...] = (
-    EvaluateModule("accuracy", ("07",)),
+    EvaluateModule("accuracy", ("07", "13")),
     EvaluateModule("precision", ("07",)),
     EvaluateModule("recall", ("07",)),
-    EvaluateModule("f1", ("07",)),
+    EvaluateModule("f1", ("07", "13")),
     EvaluateModule("confusion_matrix", ("07",)),
     EvaluateModule("perplexity", ("07",)),
     EvaluateModule("bleu", ("07",)),
