@@ -356,9 +356,9 @@ assert metrics == {"accuracy": 0.5, "f1": 0.0}
 # ## Step 5: device, batch size, precision and a CPU plan
 #
 # The same cell works on a GPU and on a CPU. `nlpcourse.training_plan(env.device)` decides what this
-# device can afford and says why: the full plan on a CUDA GPU, where it was measured, and a cheaper plan
-# everywhere else (a CPU, and also an Apple GPU, which trains in 32-bit like a CPU). `plan.pick(full, cheap)`
-# chooses a setting by plan, so every choice below follows the same plan.
+# device can afford and says why: the full plan on a CUDA GPU, where it was measured, and the cheaper CPU
+# plan everywhere else (a CPU, and also an Apple GPU, which trains in 32-bit like a CPU).
+# `plan.pick(full, cheap)` chooses a setting by plan, so every choice below follows the same plan.
 #
 # The plan also picks the mixed precision (`plan.precision`, from `nlpcourse.choose_precision`). On a CUDA GPU
 # the matrix products run in 16-bit, about twice as fast with half the activation memory: bf16 on GPUs that
@@ -366,7 +366,7 @@ assert metrics == {"accuracy": 0.5, "f1": 0.0}
 # Many tutorials test `torch.cuda.is_bf16_supported()`, which is not enough: it answers True on a T4 too,
 # where bf16 is only emulated and slower than fp16. On a CPU or an Apple GPU training stays in 32-bit.
 #
-# The full plan takes a batch of 32 and trains two epochs on all training reviews. The cheaper plan takes a
+# The full plan takes a batch of 32 and trains two epochs on all training reviews. The CPU plan takes a
 # batch of 16 and trains two epochs on 512 of the 1,236 training reviews, a sample stratified so both
 # labels stay equally frequent: 41% of the full plan's training work, so that the notebook stays well
 # within 5 minutes on 2 CPU cores. Step 8 shows what the smaller sample costs. Every training run in this
@@ -393,10 +393,10 @@ LEARNING_RATE = 1e-4
 EPOCHS = 2
 CPU_REVIEWS = 512  # 32 batches of 16 per epoch
 train_set = tokenized["train"]
-if not plan.full:  # the cheaper plan: a stratified sample of the training reviews
+if not plan.full:  # the CPU plan: a stratified sample of the training reviews
     train_set = train_set.train_test_split(train_size=CPU_REVIEWS, stratify_by_column="label",
                                            seed=env.seed)["train"]
-    print(f"cheaper plan: {EPOCHS} epochs on {len(train_set)} of the {len(tokenized['train'])} training "
+    print(f"CPU plan: {EPOCHS} epochs on {len(train_set)} of the {len(tokenized['train'])} training "
           f"reviews, batch {batch_size}; the full plan trains {EPOCHS} epochs on all of them, batch 32")
 assert 2 * sum(train_set["label"]) == len(train_set)  # both labels equally frequent
 on_cuda = torch.device(env.device).type == "cuda"  # where torch counts GPU memory
@@ -563,8 +563,8 @@ else:  # the CPU plan's few hundred reviews: well above the majority answer; TF-
     assert ft["accuracy"] >= majority + 0.2
 
 # %% [markdown]
-# What the cheaper plan gave up shows in this comparison. TF-IDF learned from all 1,236 training reviews;
-# on the cheaper plan the fine-tuned model learned from 512 of them. Fewer reviews cost accuracy, most of
+# What the CPU plan gave up shows in this comparison. TF-IDF learned from all 1,236 training reviews;
+# on the CPU plan the fine-tuned model learned from 512 of them. Fewer reviews cost accuracy, most of
 # all on the hard reviews (two cells below), where the model has to learn what negation and contrast do to
 # a sentence; more reviews cost minutes, in proportion to the reviews seen (the estimate in step 5). To
 # measure the trade on your machine, set `CPU_REVIEWS` in step 5 to 256 or to `len(tokenized["train"])`

@@ -25,7 +25,7 @@
 #
 # **Prerequisites:** 06 (fine-tuning) and 07 (evaluation); 10 (prompting) helps.
 #
-# **On a CPU** (or an Apple GPU) every training run takes a cheaper plan (small subsets, short sequences,
+# **On a CPU** (or an Apple GPU) every training run takes the CPU plan (small subsets, short sequences,
 # one epoch) and says so in one line; a CUDA GPU takes a larger one.
 #
 # **Runtime:** about 1.9 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
@@ -166,8 +166,8 @@ assert label_names == ["negative", "positive"]
 
 # %% [markdown]
 # The plan, as in 06: `nlpcourse.training_plan(env.device)` gives the full plan on a CUDA GPU, with mixed
-# precision, and a cheaper plan on a CPU or an Apple GPU. The full plan trains three epochs on all 1,236
-# training reviews in batches of 32; the cheaper one trains one epoch on a stratified sample in batches of
+# precision, and the CPU plan on a CPU or an Apple GPU. The full plan trains three epochs on all 1,236
+# training reviews in batches of 32; the CPU plan trains one epoch on a stratified sample in batches of
 # 8, printed below. All three runs use this plan.
 
 # %%
@@ -177,12 +177,12 @@ import numpy as np
 
 plan = nlpcourse.training_plan(env.device)
 print(plan)
-batch_size = plan.pick(32, 8)  # cheaper plan: small batches, more optimizer steps for the same work
+batch_size = plan.pick(32, 8)  # CPU plan: small batches, more optimizer steps for the same work
 EPOCHS = plan.pick(3, 1)
 train_set = tokenized["train"]
-if not plan.full:  # the cheaper plan: a stratified sample of the training reviews
+if not plan.full:  # the CPU plan: a stratified sample of the training reviews
     train_set = train_set.train_test_split(train_size=320, stratify_by_column="label", seed=env.seed)["train"]
-    print(f"cheaper plan: {EPOCHS} epoch on {len(train_set)} of the {len(tokenized['train'])} training "
+    print(f"CPU plan: {EPOCHS} epoch on {len(train_set)} of the {len(tokenized['train'])} training "
           f"reviews, batch {batch_size}, for each of the three runs (the full plan: 3 epochs on all of them)")
 assert 2 * sum(train_set["label"]) == len(train_set)  # both labels equally frequent
 
@@ -485,14 +485,14 @@ print(lm_tokenizer.apply_chat_template([{"role": "user", "content": "Hello!"},
 #
 # Training time grows with the tokens of every example. As a conversation, an article with its summary is
 # about 370 tokens, a question with its paragraph about 140 and a review about 60 (medians, SmolLM2's
-# tokenizer). The cheaper plan therefore gives the model only the first 80 words of each article
+# tokenizer). The CPU plan therefore gives the model only the first 80 words of each article
 # (the lead, where news puts its main facts), 24 training examples, and scores 3 held-out examples of
 # each task; the full plan gets whole articles and every example.
 
 # %%
 from nlpcourse.data import load_articles, load_qa, load_translations
 
-ARTICLE_WORDS = plan.pick(None, 80)  # cheaper plan: each article's first 80 words
+ARTICLE_WORDS = plan.pick(None, 80)  # CPU plan: each article's first 80 words
 
 
 def chat(user, answer, task, **extra):
@@ -545,11 +545,11 @@ def first_of_each(examples, per_task):
     return [e for task, n in per_task.items() for e in [e for e in examples if e["task"] == task][:n]]
 
 
-if not plan.full:  # the cheaper plan: fewer examples of each task, to train on and to score
+if not plan.full:  # the CPU plan: fewer examples of each task, to train on and to score
     per_task = {"summary": 2, "translation": 8, "qa": 4, "sentiment": 10}
     train_examples = first_of_each(train_examples, per_task)
     held_examples = first_of_each(held_examples, dict.fromkeys(per_task, 3))
-    print(f"cheaper plan: {len(train_examples)} training examples ({per_task}), {len(held_examples)} held "
+    print(f"CPU plan: {len(train_examples)} training examples ({per_task}), {len(held_examples)} held "
           f"out, articles cut to their first {ARTICLE_WORDS} words; the full plan uses all of them, with "
           "whole articles")
 print(pd.Series([e["task"] for e in train_examples]).value_counts().to_dict(), "for training;",
@@ -684,7 +684,7 @@ before_scores
 # row cost as much as the article. `train_sampling_strategy="group_by_length"` (called `group_by_length=True`
 # before transformers 5) batches examples of similar length together, for training and evaluation.
 #
-# The cheaper plan trains one epoch in batches of 4, to keep the memory within a laptop's; the full plan
+# The CPU plan trains one epoch in batches of 4, to keep the memory within a laptop's; the full plan
 # trains three epochs in batches of 8. `plan.shared_kwargs(seed=..., **settings)` gives the settings every
 # run of the course shares (as `plan.training_args` does for `TrainingArguments`, which `SFTConfig`
 # extends), with this run's own on top.
@@ -764,8 +764,8 @@ assert all(0 <= v <= 1 for v in after_scores.values())
 comparison.round(3)
 
 # %% [markdown]
-# Read the scores for what they measured: a few held-out examples of each task (3 in the cheaper plan), a
-# model trained for one short epoch on a few examples (24 in the cheaper plan, a few hundred in the full
+# Read the scores for what they measured: a few held-out examples of each task (3 in the CPU plan), a
+# model trained for one short epoch on a few examples (24 in the CPU plan, a few hundred in the full
 # one). The format (short answers that stop at `<|im_end|>`) is learned first; content needs far more data
 # and a larger model. The printed answers show which of the two happened.
 
