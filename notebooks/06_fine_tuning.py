@@ -563,12 +563,12 @@ else:  # the CPU plan's few hundred reviews: well above the majority answer; TF-
     assert ft["accuracy"] >= majority + 0.2
 
 # %% [markdown]
-# What the CPU plan gave up shows in this comparison. TF-IDF learned from all 1,236 training reviews;
-# on the CPU plan the fine-tuned model learned from 512 of them. Fewer reviews cost accuracy, most of
-# all on the hard reviews (two cells below), where the model has to learn what negation and contrast do to
-# a sentence; more reviews cost minutes, in proportion to the reviews seen (the estimate in step 5). To
-# measure the trade on your machine, set `CPU_REVIEWS` in step 5 to 256 or to `len(tokenized["train"])`
-# and run the notebook again.
+# The line above prints what the CPU plan gave up. TF-IDF learned from all 1,236 training reviews; on the
+# CPU plan the fine-tuned model learned from 512 of them, 41% of the full plan's training. Fewer reviews
+# cost accuracy, most on the hard reviews (by kind, a few cells below), where the model has to learn what
+# negation and contrast do to a sentence; more reviews cost minutes, in proportion (the estimate after
+# step 5 grows with them). To measure the trade on your machine, set `CPU_REVIEWS` in step 5 to 256 or
+# 1024 and run the notebook again.
 #
 # A confusion matrix shows which way the mistakes go: rows are the true labels, columns the predicted ones.
 
