@@ -24,8 +24,8 @@
 #
 # **Prerequisites:** 03 (pipelines) and 04 (manual inference); 05 helps.
 #
-# **On a CPU** the notebook trains a cheaper setting, two epochs on 256 of the 1,236 training reviews, and
-# says so when it starts; a GPU trains two epochs on all of them. The model is
+# **On a CPU** (or an Apple GPU) the notebook trains a cheaper setting, two epochs on 512 of the 1,236
+# training reviews, and says so when it starts; a CUDA GPU trains two epochs on all of them. The model is
 # `distilbert/distilbert-base-uncased` (6 layers, 768 wide, 66 M parameters, 268 MB download).
 #
 # **Runtime:** about 2.0 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
@@ -309,6 +309,30 @@ assert model.classifier.in_features == model.config.dim
 print(f"{n_params / 1e6:.1f} M parameters, {model.config.n_layers} layers, {model.config.dim} wide")
 
 # %% [markdown]
+# The model has two modes, and training depends on switching between them. DistilBERT uses **dropout**:
+# in *training mode* (`model.train()`) every forward pass sets a random 10% of the activations inside the
+# encoder to zero (20% before the classification head, `seq_classif_dropout`) and scales the rest up to
+# keep their sum, so the model cannot lean on any single feature and overfits less. In *evaluation mode*
+# (`model.eval()`) dropout does nothing and the same input always gives the same output. `from_pretrained`
+# returns a model in evaluation mode; the `Trainer` calls `model.train()` before training and
+# `model.eval()` before each evaluation, and a loop you write yourself must do both (the Accelerate loop
+# below does). Two passes over the same batch, in each mode:
+
+# %%
+inputs = {k: v for k, v in batch.items() if k != "labels"}
+assert not model.training  # from_pretrained: evaluation mode
+model.train()
+with torch.no_grad():
+    train_a, train_b = model(**inputs).logits, model(**inputs).logits
+model.eval()
+with torch.no_grad():
+    eval_a, eval_b = model(**inputs).logits, model(**inputs).logits
+print(f"largest difference between two passes: training mode {(train_a - train_b).abs().max():.3f}, "
+      f"evaluation mode {(eval_a - eval_b).abs().max():.1e}")
+assert not torch.allclose(train_a, train_b, atol=1e-4)
+assert torch.allclose(eval_a, eval_b, atol=1e-5)
+
+# %% [markdown]
 # ## Step 4: what to measure
 #
 # The `Trainer` calls `compute_metrics` after each evaluation with the model's logits and the true labels.
@@ -331,48 +355,55 @@ assert metrics == {"accuracy": 0.5, "f1": 0.0}
 # %% [markdown]
 # ## Step 5: device, batch size, precision and a CPU plan
 #
-# The same cell works on a GPU and on a CPU. `nlpcourse.choose_precision(env.device)` picks the mixed
-# precision and says why. On a CUDA GPU the matrix products run in 16-bit, about twice as fast with half the
-# activation memory: bf16 on GPUs that run it natively (compute capability 8.0 or newer), fp16 with loss
-# scaling on older ones such as Colab's T4. Many tutorials test `torch.cuda.is_bf16_supported()`, which is not
-# enough: it answers True on a T4 too, where bf16 is only emulated and slower than fp16. On a CPU or an Apple
-# GPU training stays in 32-bit.
+# The same cell works on a GPU and on a CPU. `nlpcourse.training_plan(env.device)` decides what this
+# device can afford and says why: the full plan on a CUDA GPU, where it was measured, and the cheaper CPU
+# plan everywhere else (a CPU, and also an Apple GPU, which trains in 32-bit like a CPU).
+# `plan.pick(full, cheap)` chooses a setting by plan, so every choice below follows the same plan.
 #
-# A GPU takes a batch of 32 and trains two epochs on all training reviews. A CPU takes a batch of 16 and a
-# cheaper plan, printed below: two epochs on a sample of the training reviews, stratified so both labels stay
-# equally frequent. Every training run in this notebook uses the same setting, so they stay comparable.
+# The plan also picks the mixed precision (`plan.precision`, from `nlpcourse.choose_precision`). On a CUDA GPU
+# the matrix products run in 16-bit, about twice as fast with half the activation memory: bf16 on GPUs that
+# run it natively (compute capability 8.0 or newer), fp16 with loss scaling on older ones such as Colab's T4.
+# Many tutorials test `torch.cuda.is_bf16_supported()`, which is not enough: it answers True on a T4 too,
+# where bf16 is only emulated and slower than fp16. On a CPU or an Apple GPU training stays in 32-bit.
+#
+# The full plan takes a batch of 32 and trains two epochs on all training reviews. The CPU plan takes a
+# batch of 16 and trains two epochs on 512 of the 1,236 training reviews, a sample stratified so both
+# labels stay equally frequent: 41% of the full plan's training work, so that the notebook stays well
+# within 5 minutes on 2 CPU cores. Step 8 shows what the smaller sample costs. Every training run in this
+# notebook uses the same setting, so they stay comparable.
 # Older tutorials write `no_cuda=True`; current releases call it `use_cpu=True`.
 #
-# Peak memory is measured the same way for every run below: on a GPU the most GPU memory torch had
-# allocated; on a CPU the peak resident memory of this Python process so far (it can only grow, so later
-# runs report at least the earlier peaks).
+# Peak memory is measured the same way for every run below: on a CUDA GPU the most GPU memory torch had
+# allocated during the run, after the earlier runs' memory has been freed (see `start_measuring`); on a CPU
+# the peak resident memory of this Python process so far (it can only grow, so later runs report at least
+# the earlier peaks).
 
 # %%
+import gc
 import sys
 import time
 
 import torch
 
-precision = nlpcourse.choose_precision(env.device)
-print(f"mixed precision: {precision.mode} ({precision.reason})")
-on_gpu = env.device == "cuda"
-batch_size = 32 if on_gpu else 16
+plan = nlpcourse.training_plan(env.device)
+print(plan)
+precision = plan.precision
+batch_size = plan.pick(32, 16)
 LEARNING_RATE = 1e-4
 EPOCHS = 2
-GPU_PLAN = f"{EPOCHS} epochs on all {len(tokenized['train'])} training reviews, batch 32"
-CPU_REVIEWS = 256  # 16 batches of 16 per epoch
+CPU_REVIEWS = 512  # 32 batches of 16 per epoch
 train_set = tokenized["train"]
-if env.device == "cpu":  # the cheaper CPU plan
+if not plan.full:  # the CPU plan: a stratified sample of the training reviews
     train_set = train_set.train_test_split(train_size=CPU_REVIEWS, stratify_by_column="label",
                                            seed=env.seed)["train"]
-    print(f"CPU plan: {EPOCHS} epochs on {len(train_set)} of the {len(tokenized['train'])} training reviews, "
-          f"batch 16, a fifth of the GPU plan's work ({GPU_PLAN}), so that the whole notebook runs in "
-          "about 5 minutes on 2 CPU cores")
+    print(f"CPU plan: {EPOCHS} epochs on {len(train_set)} of the {len(tokenized['train'])} training "
+          f"reviews, batch {batch_size}; the full plan trains {EPOCHS} epochs on all of them, batch 32")
 assert 2 * sum(train_set["label"]) == len(train_set)  # both labels equally frequent
+on_cuda = torch.device(env.device).type == "cuda"  # where torch counts GPU memory
 
 
 def peak_memory_mb():
-    if on_gpu:
+    if on_cuda:
         return torch.cuda.max_memory_allocated() / 2**20
     if sys.platform == "win32":  # no `resource` module on Windows: use the Task Manager
         return float("nan")
@@ -383,9 +414,24 @@ def peak_memory_mb():
 
 
 def start_measuring():
-    if on_gpu:
-        torch.cuda.reset_peak_memory_stats()
+    gc.collect()  # tensors of earlier runs that nothing refers to any more
+    if on_cuda:
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()  # the peak from now on, starting from what is still allocated
     return time.perf_counter()
+
+
+def free_gpu_memory(finished):
+    """Give back a finished Trainer run's GPU memory, so that the next run's peak is its own.
+
+    Its model goes to the CPU (it stays usable there) and its optimizer state, AdamW's two numbers per
+    trainable weight, is dropped: a finished run does not need it.
+    """
+    finished.optimizer.state.clear()
+    finished.model.to("cpu")
+    gc.collect()
+    if on_cuda:
+        torch.cuda.empty_cache()
 
 
 runs = {}  # name -> time, peak memory and trainable parameters of each training run
@@ -393,13 +439,13 @@ print(f"device {env.device}, batch size {batch_size}, {EPOCHS} epochs on {len(tr
 
 # %% [markdown]
 # Before a long cell, say how long it will take. A rough guide, from this course's measurements: on 2
-# CPU cores a model of DistilBERT's size (66 M parameters) trains at about 6 reviews per second (batch 16,
+# CPU cores a model of DistilBERT's size (66 M parameters) trains at about 15 reviews per second (batch 16,
 # short reviews, the validation passes included), and the time grows with the parameter count; a GPU is
 # 10 to 30 times faster.
 
 # %%
-cpu_rate = 6 * 66e6 / n_params
-rate = cpu_rate * 15 if on_gpu else cpu_rate
+cpu_rate = 15 * 66e6 / n_params
+rate = cpu_rate * 15 if on_cuda else cpu_rate
 expected_s = EPOCHS * len(train_set) / rate
 print(f"{EPOCHS} epochs over {len(train_set)} reviews: expect about {expected_s:.0f} s per full "
       f"fine-tuning run on {env.device}")
@@ -418,6 +464,12 @@ print(f"{EPOCHS} epochs over {len(train_set)} reviews: expect about {expected_s:
 # - `seed` makes the head's initialisation and the shuffling repeatable; `report_to="none"` logs to no
 #   experiment tracker.
 #
+# `plan.training_args(output_dir, seed=..., **settings)` returns a `TrainingArguments` with the settings
+# every chapter of this course shares (the weight decay and warm-up above, an evaluation batch of 64, a log
+# line every 10 steps, the seed, the plan's mixed precision, `use_cpu` on a CPU, no tracker) and this run's
+# own settings on top; the cell shows the shared ones it filled in. Writing `TrainingArguments(...)` with
+# every setting spelled out gives the same object (exercise 4 does).
+#
 # Checkpoints go to a temporary folder; the final model is saved explicitly afterwards.
 # Older tutorials write `evaluation_strategy=` and `Trainer(tokenizer=tokenizer)`; current releases call them
 # `eval_strategy` and `processing_class`.
@@ -432,29 +484,23 @@ workdir = Path(tempfile.mkdtemp(prefix="nlpcourse-06-"))
 
 
 def training_args(run_name, learning_rate=LEARNING_RATE, epochs=EPOCHS):
-    return TrainingArguments(
-        output_dir=str(workdir / run_name),
+    # the plan fills in the settings the course's runs share (listed at the end of this cell)
+    return plan.training_args(
+        str(workdir / run_name),
+        seed=env.seed,
         learning_rate=learning_rate,
         per_device_train_batch_size=batch_size,
-        per_device_eval_batch_size=64,
         num_train_epochs=epochs,
-        weight_decay=0.01,
-        warmup_steps=0.1,
         eval_strategy="epoch",
         save_strategy="epoch",
         save_total_limit=1,
         load_best_model_at_end=True,
         metric_for_best_model="accuracy",
-        logging_steps=10,
-        seed=env.seed,
-        bf16=precision.bf16,
-        fp16=precision.fp16,
-        use_cpu=env.device == "cpu",
-        report_to="none",
     )
 
 
 args = training_args("full")
+assert isinstance(args, TrainingArguments)
 trainer = Trainer(
     model=model,
     args=args,
@@ -466,6 +512,8 @@ trainer = Trainer(
 )
 assert args.eval_strategy == args.save_strategy == "epoch"
 assert trainer.model.device.type == env.device
+{name: getattr(args, name) for name in ("per_device_eval_batch_size", "weight_decay", "warmup_steps",
+                                        "logging_steps", "seed", "bf16", "fp16", "use_cpu", "report_to")}
 
 # %% [markdown]
 # `train()` shows a progress bar and, after each epoch, the validation loss, accuracy and F1.
@@ -515,6 +563,13 @@ else:  # the CPU plan's few hundred reviews: well above the majority answer; TF-
     assert ft["accuracy"] >= majority + 0.2
 
 # %% [markdown]
+# The line above prints what the CPU plan gave up. TF-IDF learned from all 1,236 training reviews; on the
+# CPU plan the fine-tuned model learned from 512 of them, 41% of the full plan's training. Fewer reviews
+# cost accuracy, most on the hard reviews (by kind, a few cells below), where the model has to learn what
+# negation and contrast do to a sentence; more reviews cost minutes, in proportion (the estimate after
+# step 5 grows with them). To measure the trade on your machine, set `CPU_REVIEWS` in step 5 to 256 or
+# 1024 and run the notebook again.
+#
 # A confusion matrix shows which way the mistakes go: rows are the true labels, columns the predicted ones.
 
 # %%
@@ -580,6 +635,7 @@ print(f"trainable: {trainable:,} of {n_params:,} parameters ({trainable / n_para
 assert trainable / n_params < 0.02
 
 # %%
+free_gpu_memory(trainer)  # the full run is scored and saved; its memory must not count in this run's peak
 head_trainer = Trainer(
     model=head_model,
     args=training_args("head-only", learning_rate=1e-3),
@@ -597,6 +653,7 @@ runs["frozen encoder (Trainer)"] = {
     "trainable parameters": trainable,
 }
 head_pred = head_trainer.predict(tokenized["test"]).predictions.argmax(-1)
+free_gpu_memory(head_trainer)
 score("frozen encoder (Trainer)", head_pred)
 
 # %% [markdown]
@@ -610,11 +667,16 @@ side_by_side.round(3)
 frozen_params = runs["frozen encoder (Trainer)"]["trainable parameters"]
 assert frozen_params < runs["full fine-tuning (Trainer)"]["trainable parameters"] / 50
 assert 0.5 <= results["frozen encoder (Trainer)"]["accuracy"] <= 1
+if on_cuda:  # GPU memory is measured per run; a CPU's peak resident memory only grows from run to run
+    frozen_mb, full_mb = (runs[name]["peak memory (MB)"] for name in ("frozen encoder (Trainer)",
+                                                                       "full fine-tuning (Trainer)"))
+    assert frozen_mb < full_mb, (frozen_mb, full_mb)
 
 # %% [markdown]
 # Read the table row by row: the frozen encoder buys time and memory and usually loses accuracy,
 # above all on the hard cases, because features learned for other purposes cannot adapt to telling
-# "not bad" from "bad". Freezing
+# "not bad" from "bad". The memory saving shows on a GPU, where each run's peak is its own (the cell above
+# checks it there); on a CPU the column is the process's peak so far, so it cannot go down. Freezing
 # shines when the model is too big to fine-tune whole on your hardware, or when you train many small heads
 # on one shared encoder.
 

@@ -25,8 +25,8 @@
 #
 # **Prerequisites:** 06 (fine-tuning) and 07 (evaluation); 10 (prompting) helps.
 #
-# **On a CPU** every training run takes a cheaper plan (small subsets, short sequences, one epoch) and
-# says so in one line; a GPU takes a larger one.
+# **On a CPU** (or an Apple GPU) every training run takes the CPU plan (small subsets, short sequences,
+# one epoch) and says so in one line; a CUDA GPU takes a larger one.
 #
 # **Runtime:** about 1.9 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
 # memory about 5.2 GB; on a GPU not measured yet. **Download:** 544 MB the first time, or ahead with
@@ -165,35 +165,39 @@ assert max(len(ids) for ids in tokenized["train"]["input_ids"]) < MAX_LENGTH
 assert label_names == ["negative", "positive"]
 
 # %% [markdown]
-# The plan. `nlpcourse.choose_precision` picks mixed precision on a GPU (see 06). A GPU trains three
-# epochs on all 1,236 training reviews; a CPU trains one epoch on a stratified sample in batches of 8,
-# printed below. All three runs use this plan.
+# The plan, as in 06: `nlpcourse.training_plan(env.device)` gives the full plan on a CUDA GPU, with mixed
+# precision, and the CPU plan on a CPU or an Apple GPU. The full plan trains three epochs on all 1,236
+# training reviews in batches of 32; the CPU plan trains one epoch on a stratified sample in batches of
+# 8, printed below. All three runs use this plan.
 
 # %%
 import time
 
 import numpy as np
 
-precision = nlpcourse.choose_precision(env.device)
-on_gpu = env.device == "cuda"
-batch_size = 32 if on_gpu else 8  # small batches: more optimizer steps for the same work
-EPOCHS = 3 if on_gpu else 1
+plan = nlpcourse.training_plan(env.device)
+print(plan)
+batch_size = plan.pick(32, 8)  # CPU plan: small batches, more optimizer steps for the same work
+EPOCHS = plan.pick(3, 1)
 train_set = tokenized["train"]
-if env.device == "cpu":  # the cheaper CPU plan
+if not plan.full:  # the CPU plan: a stratified sample of the training reviews
     train_set = train_set.train_test_split(train_size=320, stratify_by_column="label", seed=env.seed)["train"]
-    print(f"CPU plan: {EPOCHS} epoch on {len(train_set)} of the {len(tokenized['train'])} training reviews, "
-          f"batch {batch_size}, for each of the three runs (a GPU trains 3 epochs on all of them)")
-print(f"device {env.device}, mixed precision {precision.mode} ({precision.reason})")
+    print(f"CPU plan: {EPOCHS} epoch on {len(train_set)} of the {len(tokenized['train'])} training "
+          f"reviews, batch {batch_size}, for each of the three runs (the full plan: 3 epochs on all of them)")
 assert 2 * sum(train_set["label"]) == len(train_set)  # both labels equally frequent
 
 # %% [markdown]
-# What each run costs. Time is measured around `train()`. Memory is measured on a GPU
-# (`torch.cuda.max_memory_allocated`, the peak of tensors torch allocated during the run). A CPU has no
-# such counter, so there the table gives a number computed from the parameter counts instead: the
-# weights (4 bytes per parameter in fp32) plus, for each *trainable* parameter, its gradient and AdamW's
-# two moment estimates (12 bytes more). That part is what LoRA saves; the activations come on top.
+# What each run costs. Time is measured around `train()`. Memory is measured on a CUDA GPU
+# (`torch.cuda.max_memory_allocated`, the peak of tensors torch allocated during the run). For that peak
+# to be the run's own, the earlier runs must not hold GPU memory any more: after each run its optimizer
+# state is dropped and its model moved to the CPU (where later cells use it), and before each run
+# `gc.collect()` and `torch.cuda.empty_cache()` clear what is left before the peak counter is reset. A CPU
+# has no such counter, so the table also gives a number computed from the parameter counts: the weights
+# (4 bytes per parameter in fp32) plus, for each *trainable* parameter, its gradient and AdamW's two
+# moment estimates (12 bytes more). That part is what LoRA saves; the activations come on top.
 
 # %%
+import gc
 import tempfile
 from pathlib import Path
 
@@ -203,7 +207,6 @@ from transformers import (
     AutoModelForSequenceClassification,
     DataCollatorWithPadding,
     Trainer,
-    TrainingArguments,
 )
 
 id2label = dict(enumerate(label_names))
@@ -211,6 +214,7 @@ label2id = {name: i for i, name in id2label.items()}
 collator = DataCollatorWithPadding(tokenizer)
 workdir = Path(tempfile.mkdtemp(prefix="nlpcourse-11-"))
 y_test = np.array(tokenized["test"]["label"])
+on_cuda = torch.device(env.device).type == "cuda"  # where torch counts GPU memory
 runs = {}
 
 
@@ -228,31 +232,36 @@ def count(model):
 
 
 def train_and_score(name, model, learning_rate):
-    """Train with the shared plan; record time, memory, trainable parameters and test accuracy."""
-    args = TrainingArguments(
-        output_dir=str(workdir / name), learning_rate=learning_rate, num_train_epochs=EPOCHS,
-        per_device_train_batch_size=batch_size, per_device_eval_batch_size=64, warmup_steps=0.1,
-        weight_decay=0.01, eval_strategy="no", save_strategy="no", logging_steps=5, seed=env.seed,
-        bf16=precision.bf16, fp16=precision.fp16, use_cpu=env.device == "cpu", report_to="none",
+    """Train with the shared plan; record time, memory, trainable parameters and test accuracy.
+
+    Afterwards the trained model is on the CPU and the run holds no GPU memory.
+    """
+    args = plan.training_args(
+        str(workdir / name), seed=env.seed, learning_rate=learning_rate, num_train_epochs=EPOCHS,
+        per_device_train_batch_size=batch_size, eval_strategy="no", save_strategy="no", logging_steps=5,
     )
     trainer = Trainer(model=model, args=args, train_dataset=train_set, data_collator=collator,
                       processing_class=tokenizer)
     total, trainable = count(model)
-    if on_gpu:
-        torch.cuda.reset_peak_memory_stats()
+    gc.collect()  # tensors of earlier runs that nothing refers to any more
+    if on_cuda:
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()  # from here on: this model, its training state, activations
     t0 = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - t0
+    peak_mb = torch.cuda.max_memory_allocated() / 2**20 if on_cuda else float("nan")
     predictions = trainer.predict(tokenized["test"]).predictions.argmax(-1)
     runs[name] = {
         "trainable parameters": trainable,
         "trainable %": 100 * trainable / total,
         "train seconds": seconds,
         "weights + training state MB (computed)": (4 * total + 12 * trainable) / 2**20,
-        "peak GPU MB (measured)": torch.cuda.max_memory_allocated() / 2**20 if on_gpu else float("nan"),
+        "peak GPU MB (measured)": peak_mb,
         "test accuracy": accuracy_score(y_test, predictions),
     }
-    return trainer
+    trainer.optimizer.state.clear()  # AdamW's two numbers per trainable weight: a finished run needs none
+    model.to("cpu")
 
 
 # %% [markdown]
@@ -261,8 +270,8 @@ def train_and_score(name, model, learning_rate):
 # Every weight learns, at the learning rate of 06. On a CPU this is the longest of the three runs.
 
 # %%
-full_trainer = train_and_score("full fine-tuning", new_model(), learning_rate=1e-4)
-full_model = full_trainer.model
+full_model = new_model()
+train_and_score("full fine-tuning", full_model, learning_rate=1e-4)
 runs["full fine-tuning"]
 
 # %% [markdown]
@@ -332,7 +341,7 @@ print(f"{len(targets)} adapted layers; trainable {trainable:,} of {total:,} ({tr
 del plain_model
 
 # %%
-lora_trainer = train_and_score("LoRA", lora_model, learning_rate=1e-3)
+train_and_score("LoRA", lora_model, learning_rate=1e-3)
 runs["LoRA"]
 
 # %% [markdown]
@@ -344,6 +353,10 @@ runs["LoRA"]
 import pandas as pd
 
 table = pd.DataFrame(runs).T
+computed, measured = table["weights + training state MB (computed)"], table["peak GPU MB (measured)"]
+assert computed["LoRA"] < computed["full fine-tuning"]
+if on_cuda:  # measured only on a CUDA GPU
+    assert measured["LoRA"] < measured["full fine-tuning"], measured
 table.round({"trainable %": 2, "train seconds": 1, "weights + training state MB (computed)": 0,
              "peak GPU MB (measured)": 0, "test accuracy": 3})
 
@@ -415,10 +428,8 @@ print(f"largest difference merged vs adapter: {(merged_logits - reloaded_logits)
 # needed; merge when you deploy one task and want no extra work per token.
 
 # %%
-import gc
-
 # free the classifiers' memory before the next part: the language model's training needs several GB
-del full_trainer, full_model, frozen_model, lora_trainer, lora_model, lora_base, reloaded, merged
+del full_model, frozen_model, lora_model, lora_base, reloaded, merged
 gc.collect()
 
 # %% [markdown]
@@ -476,12 +487,12 @@ print(lm_tokenizer.apply_chat_template([{"role": "user", "content": "Hello!"},
 # about 370 tokens, a question with its paragraph about 140 and a review about 60 (medians, SmolLM2's
 # tokenizer). The CPU plan therefore gives the model only the first 80 words of each article
 # (the lead, where news puts its main facts), 24 training examples, and scores 3 held-out examples of
-# each task; a GPU gets whole articles and every example.
+# each task; the full plan gets whole articles and every example.
 
 # %%
 from nlpcourse.data import load_articles, load_qa, load_translations
 
-ARTICLE_WORDS = None if on_gpu else 80  # CPU plan: each article's first 80 words
+ARTICLE_WORDS = plan.pick(None, 80)  # CPU plan: each article's first 80 words
 
 
 def chat(user, answer, task, **extra):
@@ -534,12 +545,13 @@ def first_of_each(examples, per_task):
     return [e for task, n in per_task.items() for e in [e for e in examples if e["task"] == task][:n]]
 
 
-if not on_gpu:  # the cheaper CPU plan: fewer examples of each task, to train on and to score
+if not plan.full:  # the CPU plan: fewer examples of each task, to train on and to score
     per_task = {"summary": 2, "translation": 8, "qa": 4, "sentiment": 10}
     train_examples = first_of_each(train_examples, per_task)
     held_examples = first_of_each(held_examples, dict.fromkeys(per_task, 3))
-    print(f"CPU plan: {len(train_examples)} training examples ({per_task}), {len(held_examples)} held out, "
-          f"articles cut to their first {ARTICLE_WORDS} words; a GPU uses all of them, with whole articles")
+    print(f"CPU plan: {len(train_examples)} training examples ({per_task}), {len(held_examples)} held "
+          f"out, articles cut to their first {ARTICLE_WORDS} words; the full plan uses all of them, with "
+          "whole articles")
 print(pd.Series([e["task"] for e in train_examples]).value_counts().to_dict(), "for training;",
       pd.Series([e["task"] for e in held_examples]).value_counts().to_dict(), "held out")
 train_examples[1]["messages"]
@@ -662,7 +674,7 @@ before_scores
 #
 # `SFTConfig` extends `TrainingArguments`. Its defaults differ in ways that matter here: it turns on
 # gradient checkpointing (saves memory, costs time; off for a model this small) and bf16 unless told
-# otherwise, so precision comes from `choose_precision` as before. `max_length` truncates the rendered
+# otherwise, so the plan's precision is passed explicitly, as before. `max_length` truncates the rendered
 # conversations. Passing `peft_config` makes `SFTTrainer` wrap the model with LoRA itself; `"all-linear"`
 # targets every linear layer except the output head. Older tutorials pass `max_seq_length`,
 # `dataset_text_field` with a formatting function and `DataCollatorForCompletionOnlyLM`; current trl
@@ -672,42 +684,41 @@ before_scores
 # row cost as much as the article. `train_sampling_strategy="group_by_length"` (called `group_by_length=True`
 # before transformers 5) batches examples of similar length together, for training and evaluation.
 #
-# The CPU plan trains one epoch in batches of 4, to keep the memory within a laptop's; a GPU trains three
-# epochs in batches of 8.
+# The CPU plan trains one epoch in batches of 4, to keep the memory within a laptop's; the full plan
+# trains three epochs in batches of 8. `plan.shared_kwargs(seed=..., **settings)` gives the settings every
+# run of the course shares (as `plan.training_args` does for `TrainingArguments`, which `SFTConfig`
+# extends), with this run's own on top.
 
 # %%
 from trl import SFTConfig, SFTTrainer
 
-SFT_EPOCHS = 3 if on_gpu else 1
+SFT_EPOCHS = plan.pick(3, 1)
 sft_args = SFTConfig(
     output_dir=str(workdir / "sft"),
-    max_length=512,
-    num_train_epochs=SFT_EPOCHS,
-    # a step's memory grows with the batch: for this model, with 170-token examples on a CPU, about 4 GB at
-    # batch 4 and 7 GB at batch 8
-    per_device_train_batch_size=8 if on_gpu else 4,
-    per_device_eval_batch_size=8 if on_gpu else 4,
-    train_sampling_strategy="group_by_length",
-    learning_rate=1e-3,
-    warmup_steps=0.1,
-    logging_steps=2,
-    completion_only_loss=True,
-    gradient_checkpointing=False,
-    eval_strategy="no",
-    save_strategy="no",
-    seed=env.seed,
-    bf16=precision.bf16,
-    fp16=precision.fp16,
-    use_cpu=env.device == "cpu",
-    report_to="none",
+    **plan.shared_kwargs(
+        seed=env.seed,
+        max_length=512,
+        num_train_epochs=SFT_EPOCHS,
+        # a step's memory grows with the batch: for this model, with 170-token examples on a CPU, about 4 GB
+        # at batch 4 and 7 GB at batch 8
+        per_device_train_batch_size=plan.pick(8, 4),
+        per_device_eval_batch_size=plan.pick(8, 4),
+        train_sampling_strategy="group_by_length",
+        learning_rate=1e-3,
+        logging_steps=2,
+        completion_only_loss=True,
+        gradient_checkpointing=False,
+        eval_strategy="no",
+        save_strategy="no",
+    ),
 )
+assert sft_args.bf16 == plan.precision.bf16  # SFTConfig alone would turn bf16 on
 sft_lora = LoraConfig(r=16, lora_alpha=32, lora_dropout=0.05, target_modules="all-linear",
                       task_type=TaskType.CAUSAL_LM)
 sft_trainer = SFTTrainer(model=lm, args=sft_args, train_dataset=sft_train, eval_dataset=sft_held,
                          processing_class=lm_tokenizer, peft_config=sft_lora)
 sft_trainer.model.print_trainable_parameters()
-print(f"CPU plan: {SFT_EPOCHS} epoch on {len(sft_train)} examples, sequences cut at {sft_args.max_length} "
-      "tokens" if not on_gpu else f"{SFT_EPOCHS} epochs on {len(sft_train)} examples")
+print(f"{SFT_EPOCHS} epoch(s) on {len(sft_train)} examples, sequences cut at {sft_args.max_length} tokens")
 
 # %% [markdown]
 # Look at one collated batch: the labels are `-100` (ignored by the loss) everywhere except on the
@@ -753,10 +764,70 @@ assert all(0 <= v <= 1 for v in after_scores.values())
 comparison.round(3)
 
 # %% [markdown]
-# Read the scores for what they measured: a few held-out examples of each task (3 on a CPU), a model
-# trained for one short epoch on a few examples (24 on a CPU, a few hundred on a GPU). The format (short
-# answers that stop at `<|im_end|>`) is learned first; content needs far more data and a larger model.
-# The printed answers show which of the two happened.
+# Read the scores for what they measured: a few held-out examples of each task (3 in the CPU plan), a
+# model trained for one short epoch on a few examples (24 in the CPU plan, a few hundred in the full
+# one). The format (short answers that stop at `<|im_end|>`) is learned first; content needs far more data
+# and a larger model. The printed answers show which of the two happened.
+
+# %% [markdown]
+# ### Save, reload and merge the assistant's adapter
+#
+# The assistant is the base model plus the adapter `SFTTrainer` trained. As with the classifier, the
+# `PeftModel`'s `save_pretrained` writes only the adapter: `adapter_config.json` (the `LoraConfig`, with
+# the base model's id) and `adapter_model.safetensors` (every `A` and `B`). Compare it with the base model's
+# weights in fp32, as they were trained:
+
+# %%
+sft_model = sft_trainer.model  # SmolLM2 with LoRA layers in every linear layer
+sft_dir = workdir / "sft-adapter"
+sft_model.save_pretrained(sft_dir)
+sft_files = {f.name: f.stat().st_size / 1e6 for f in sorted(sft_dir.iterdir())}
+sft_adapter_mb, lm_mb = sum(sft_files.values()), 4 * n_lm / 1e6
+print({name: f"{mb:.2f} MB" for name, mb in sft_files.items()})
+print(f"adapter {sft_adapter_mb:.1f} MB, base model {lm_mb:.0f} MB in fp32 ({sft_adapter_mb / lm_mb:.1%})")
+assert {"adapter_config.json", "adapter_model.safetensors"} <= set(sft_files)
+assert sft_adapter_mb < lm_mb / 10
+
+# %% [markdown]
+# To use it elsewhere, load the base model fresh and put the adapter on it with `PeftModel.from_pretrained`:
+# it must hold exactly the trained matrices (`get_peft_model_state_dict` lists them). Then
+# `merge_and_unload()` folds each update into its weight; the merged model must give the adapter model's
+# next-token logits on the same conversations, in fp32 up to rounding (`W + (alpha / r) B A` is summed once
+# instead of on every forward pass).
+
+# %%
+from peft import get_peft_model_state_dict
+from peft.tuners.lora import LoraLayer
+
+fresh_lm = AutoModelForCausalLM.from_pretrained(LM_ID, dtype=lm_dtype.dtype)
+assert fresh_lm.get_input_embeddings().weight.shape == sft_model.get_input_embeddings().weight.shape
+reloaded_lm = PeftModel.from_pretrained(fresh_lm, sft_dir).to(env.device)
+trained_state, reloaded_state = get_peft_model_state_dict(sft_model), get_peft_model_state_dict(reloaded_lm)
+assert trained_state.keys() == reloaded_state.keys()
+assert all(torch.equal(trained_state[k].cpu(), reloaded_state[k].cpu()) for k in trained_state)
+conversations = [e["messages"] for e in first_of_each(held_examples, dict.fromkeys(MAX_NEW, 1))]
+rows = lm_tokenizer.apply_chat_template(conversations, padding=True, return_tensors="pt",
+                                        return_dict=True).to(env.device)
+reloaded_lm.eval()
+with torch.no_grad():
+    adapter_logits = reloaded_lm(**rows).logits
+merged_lm = reloaded_lm.merge_and_unload()
+with torch.no_grad():
+    merged_lm_logits = merged_lm(**rows).logits
+mask = rows["attention_mask"].bool()  # compare the real tokens, not the padding
+merge_gap = (merged_lm_logits - adapter_logits)[mask].abs().max().item()
+print(f"{len(trained_state)} adapter tensors reloaded; {type(merged_lm).__name__}, largest difference "
+      f"merged vs adapter: {merge_gap:.1e} (logits up to {adapter_logits[mask].abs().max():.0f})")
+assert adapter_logits.dtype == merged_lm_logits.dtype == torch.float32
+assert torch.allclose(merged_lm_logits[mask], adapter_logits[mask], atol=1e-3)
+assert not any(isinstance(m, LoraLayer) for m in merged_lm.modules())
+assert not any("lora_" in name for name, _ in merged_lm.named_parameters())
+
+# %% [markdown]
+# Merge for serving one task: the merged model is a plain `transformers` model that any inference server
+# loads, with no extra work per token. Keep the adapter when one base model serves many tasks or customers:
+# each adapter is a few MB, and peft loads several on one base (`load_adapter`) and switches between them
+# (`set_adapter`) without a second copy of the base weights.
 
 # %% [markdown]
 # ## When to use what

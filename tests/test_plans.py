@@ -44,3 +44,22 @@ def test_training_args_shared_and_overridden(tmp_path):
 def test_mps_does_not_force_cpu(tmp_path):
     # the Trainer moves to MPS by itself; use_cpu=True would keep it on the CPU
     assert not training_plan("mps").training_args(str(tmp_path), seed=0).use_cpu
+
+
+def test_shared_kwargs_build_an_sft_config(tmp_path):
+    # SFTConfig extends TrainingArguments with its own settings, so it takes the shared keyword arguments
+    from trl import SFTConfig
+
+    kwargs = training_plan("cpu").shared_kwargs(seed=3, logging_steps=2, max_length=128)
+    assert kwargs["logging_steps"] == 2 and kwargs["seed"] == 3 and kwargs["use_cpu"]
+    assert kwargs["weight_decay"] == SHARED_ARGS["weight_decay"]
+    config = SFTConfig(output_dir=str(tmp_path), **kwargs)
+    assert config.max_length == 128 and config.logging_steps == 2 and config.seed == 3
+    # SFTConfig turns bf16 on by default; the plan decides it instead
+    assert not config.bf16 and not config.fp16
+
+
+def test_shared_kwargs_leave_the_shared_dict_alone():
+    before = dict(SHARED_ARGS)
+    training_plan("cpu").shared_kwargs(seed=0, logging_steps=1)
+    assert SHARED_ARGS == before

@@ -42,23 +42,27 @@ class TrainingPlan:
         """``full`` on the full plan, ``cheap`` on the cheaper one."""
         return full if self.full else cheap
 
-    def training_args(self, output_dir: str, *, seed: int, **overrides: Any) -> TrainingArguments:
-        """``TrainingArguments`` with the shared settings, the device's precision, then ``overrides``.
+    def shared_kwargs(self, *, seed: int, **overrides: Any) -> dict[str, Any]:
+        """The keyword arguments every run shares, the device's precision, then ``overrides``.
 
-        ``use_cpu`` is set only on a CPU: on MPS the Trainer finds the Apple GPU itself.
+        For classes that extend ``TrainingArguments`` with their own settings, such as trl's ``SFTConfig``:
+        ``SFTConfig(output_dir=..., **plan.shared_kwargs(seed=..., max_length=512))``. ``use_cpu`` is set only
+        on a CPU: on MPS the Trainer finds the Apple GPU itself.
         """
-        from transformers import TrainingArguments
-
-        kwargs: dict[str, Any] = {
+        return {
             **SHARED_ARGS,
-            "output_dir": output_dir,
             "seed": seed,
             "bf16": self.precision.bf16,
             "fp16": self.precision.fp16,
             "use_cpu": self.device.split(":")[0] == "cpu",
             **overrides,
         }
-        return TrainingArguments(**kwargs)
+
+    def training_args(self, output_dir: str, *, seed: int, **overrides: Any) -> TrainingArguments:
+        """``TrainingArguments`` with the shared settings, the device's precision, then ``overrides``."""
+        from transformers import TrainingArguments
+
+        return TrainingArguments(output_dir=output_dir, **self.shared_kwargs(seed=seed, **overrides))
 
     def __str__(self) -> str:
         plan = "full plan" if self.full else "CPU plan"
