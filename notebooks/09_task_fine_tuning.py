@@ -980,4 +980,5 @@ assert check_squad_f1(answer)
 # - Loading datasets (local files and the Hub): https://huggingface.co/docs/datasets/loading
 # - seqeval: https://github.com/chakki-works/seqeval
 # - Tjong Kim Sang and De Meulder (2003), the CoNLL-2003 NER task: https://aclanthology.org/W03-0419/
+# - BERT's release notes on cased and uncased models: https://github.com/google-research/bert#pre-trained-models
 # - Rajpurkar et al. (2016), SQuAD: https://arxiv.org/abs/1606.05250
