@@ -135,6 +135,12 @@ print(f"training: {train_windows.numel():,} tokens in {len(train_windows)} windo
 # and an output layer that shares its weights with the token embeddings. Ours has 2 blocks, 128 wide,
 # 4 heads, 64 positions. `GPT2LMHeadModel(config)` builds it with random weights: nothing is downloaded.
 #
+# The configuration also keeps GPT-2's **dropout**: `embd_pdrop`, `attn_pdrop` and `resid_pdrop` are 0.1
+# (`GPT2Config`'s defaults), so in training mode each dropout layer zeroes a random 10% of its inputs (on
+# the embeddings, the attention weights and each block's outputs) and scales the rest up to keep their
+# sum. A model built this way starts in training mode: every training run in this notebook trains with
+# dropout on. `model.eval()` switches it off, and the evaluation and sampling functions below call it.
+#
 # Its size follows from the configuration, as in chapter 05: each block has two layer norms
 # ($2 \cdot 2d$), the stacked query/key/value projection ($d \cdot 3d + 3d$), the attention output
 # ($d^2 + d$) and the feed-forward network ($d \cdot 4d + 4d$ and $4d \cdot d + d$): $12d^2 + 13d$.
@@ -159,6 +165,7 @@ n_params = sum(p.numel() for p in model.parameters())  # the tied output weight 
 by_formula = gpt2_params(config.vocab_size, config.n_positions, config.n_embd, config.n_layer)
 assert model.lm_head.weight is model.transformer.wte.weight  # tied
 assert n_params == by_formula
+assert config.embd_pdrop == config.attn_pdrop == config.resid_pdrop == 0.1 and model.training
 embeddings = config.vocab_size * config.n_embd
 print(f"{n_params:,} parameters (formula: {by_formula:,}); the token embeddings alone are "
       f"{embeddings:,}, {embeddings / n_params:.0%} of them")
@@ -235,7 +242,11 @@ assert unigram_val < math.log(VOCAB_SIZE)  # frequencies already beat a uniform 
 #   all training windows is an **epoch**;
 # - **AdamW**: Adam's per-weight step sizes, with weight decay (a pull towards zero) on the tensors with 2
 #   dimensions (weight matrices and embedding tables) and none on biases and layer norms, the usual
-#   choice for GPT-style models;
+#   choice for GPT-style models. `betas=(0.9, 0.95)` are the decay rates of Adam's two running averages,
+#   of each gradient (the first moment) and of its square (the second): every step keeps 90% and 95% of
+#   them and mixes in the rest from the new gradient. PyTorch's default for the second is 0.999, an
+#   average over about 1,000 steps; 0.95 averages over about 20, so the step size adapts faster when the
+#   gradients suddenly grow, the setting GPT-3 and many later LLMs were pre-trained with;
 # - **warm-up and cosine decay**: the learning rate climbs from 0 to its peak over the first 10% of steps
 #   (Adam's statistics are noisy at first, and large early steps can wreck a fresh model), then follows
 #   half a cosine down to 0 (`get_cosine_schedule_with_warmup`);
@@ -243,7 +254,10 @@ assert unigram_val < math.log(VOCAB_SIZE)  # frequencies already beat a uniform 
 #   batch cannot throw the weights far;
 # - **mixed precision**: on a CUDA GPU, `torch.autocast` runs the matrix products in bf16 (or fp16 with a
 #   `GradScaler` on older GPUs); `nlpcourse.choose_precision` picks, as in chapter 06. On a CPU it stays fp32;
-# - **evaluation**: every 25 steps, the loss on the held-out windows, with gradients off.
+# - **fresh gradients**: `backward()` *adds* each new gradient to the one already stored in every weight's
+#   `.grad`, so after each optimizer step the loop clears them with `optimizer.zero_grad(set_to_none=True)`
+#   (checked below);
+# - **evaluation**: every 25 steps, the loss on the held-out windows, with gradients off and dropout off.
 
 # %%
 from torch.utils.data import DataLoader
@@ -251,7 +265,7 @@ from transformers import get_cosine_schedule_with_warmup
 
 STEPS = 200
 BATCH_SIZE = 16
-PEAK_LR = 3e-3  # small models take larger learning rates than the 6e-4 of GPT-2 small
+PEAK_LR = 3e-3  # small models take larger rates: GPT-3 Small (125M) used 6e-4 (Brown et al. 2020, Table 2.1)
 EVAL_EVERY = 25
 SAMPLE_AT = (0, STEPS // 4, STEPS // 2, STEPS)
 
@@ -278,14 +292,40 @@ print(f"{STEPS} steps x {BATCH_SIZE} windows x {CONTEXT} tokens = {STEPS * BATCH
       f"{epochs:.1f} epochs of {len(loader)} steps")
 assert sum(p.numel() for p in decay + no_decay) == n_params
 
+# %% [markdown]
+# The loop needs `zero_grad` from its first step on, because gradients add up: `backward()` writes
+# `.grad = .grad + new gradient`. That is what lets a loop sum the gradients of several small batches
+# before one optimizer step (gradient accumulation), and what would make every step of our loop follow
+# the sum of all gradients so far if nothing cleared them. `set_to_none=True` (PyTorch's default) sets
+# `.grad` to `None` instead of filling it with zeros: no memory is held between steps, and the next
+# `backward()` writes the new gradient instead of adding it to zeros. Two backward passes over the same
+# batch, without a `zero_grad` between them, give twice the gradient of one; dropout is switched off
+# (`eval()`) for this check, so that both passes compute the same thing. With dropout on, the same batch
+# gives a different loss at every pass.
+
+# %%
+first_batch = train_windows[:BATCH_SIZE].to(env.device)
+model.eval()  # dropout off: both passes compute the same gradient
+model(input_ids=first_batch, labels=first_batch).loss.backward()
+once = model.lm_head.weight.grad.clone()
+model(input_ids=first_batch, labels=first_batch).loss.backward()
+assert torch.allclose(model.lm_head.weight.grad, 2 * once, rtol=1e-3, atol=1e-8)  # added, not replaced
+optimizer.zero_grad(set_to_none=True)
+assert model.lm_head.weight.grad is None
+model.train()  # dropout on, as in every training step
+with torch.no_grad():
+    dropout_losses = [model(input_ids=first_batch, labels=first_batch).loss.item() for _ in range(2)]
+assert abs(dropout_losses[0] - dropout_losses[1]) > 1e-4
+dropout_losses
+
 
 # %% [markdown]
 # Evaluation and sampling, used during training and after it:
 
 # %%
 @torch.no_grad()
-def evaluate(model, windows, batch_size=64):
-    """Mean loss per predicted token over ``windows`` (the model is put back in training mode)."""
+def validation_loss(model, windows, batch_size=64):
+    """Mean loss per predicted token over ``windows``, dropout off (then back in training mode)."""
     model.eval()
     total, count = 0.0, 0
     for start in range(0, len(windows), batch_size):
@@ -367,7 +407,7 @@ while step < STEPS:
         train_seconds += time.perf_counter() - start
         progress.update(1)
         if step % EVAL_EVERY == 0 or step == STEPS:
-            val_loss = evaluate(model, val_windows)
+            val_loss = validation_loss(model, val_windows)
             history.append({"step": step, "eval_loss": val_loss, "eval_perplexity": math.exp(val_loss)})
             progress.set_postfix(loss=f"{loss.item():.2f}", val=f"{val_loss:.2f}")
         if step in SAMPLE_AT:
@@ -501,7 +541,7 @@ for step in tqdm(range(1, OVERFIT_STEPS + 1), desc="overfitting"):
     overfit_opt.zero_grad(set_to_none=True)
     overfit_history.append({"step": step, "loss": loss.item()})
     if step % OVERFIT_EVERY == 0:
-        overfit_history.append({"step": step, "eval_loss": evaluate(overfit_model, held_out)})
+        overfit_history.append({"step": step, "eval_loss": validation_loss(overfit_model, held_out)})
 
 # %%
 over_train = [row["loss"] for row in overfit_history if "loss" in row]
@@ -525,10 +565,46 @@ assert over_val[-1] > over_val[0]
 # ## 10 · The bill: compute as 6 x parameters x tokens
 #
 # Training a Transformer costs about **6 floating-point operations per parameter per token**: 2 for the
-# forward pass (a multiply and an add per weight) and about 4 for the backward pass (Kaplan et al., 2020,
-# who also leave out the smaller cost of attention over the context). So a run costs
-# $C \approx 6 N D$ for $N$ parameters and $D$ training tokens. Our run's numbers are measured above; the
-# others are those the papers publish:
+# forward pass (a multiply and an add per weight) and about 4 for the backward pass (one product for the
+# gradient of the inputs, one for that of the weights; Kaplan et al., 2020, who also leave out the
+# smaller cost of attention over the context). So a run costs $C \approx 6 N D$ for $N$ parameters and
+# $D$ training tokens.
+#
+# Which parameters $N$ counts matters for a model as small as ours. Kaplan et al. count only the
+# parameters outside the embedding tables, and leave the output layer's product out of $C$ as well: at
+# their sizes both are small. Here the token table holds 39% of the parameters, and since the output
+# layer is tied to it, that same matrix is multiplied with the hidden state of every position ($2Vd$
+# operations per token in the forward pass): real compute. So this notebook's $N$ is `n_params`, every
+# parameter counted once, the tied token table included; the position table, a lookup with no product,
+# is counted although it costs nothing (1% of $N$).
+#
+# A rule of thumb deserves a check that does not use it. PyTorch's `FlopCounterMode` counts the
+# operations of every matrix product one training step really runs, forward and backward, from the
+# shapes it sees:
+
+# %%
+from torch.utils.flop_counter import FlopCounterMode
+
+step_batch = train_windows[:BATCH_SIZE].to(env.device)
+counter = FlopCounterMode(display=False)
+with counter:
+    model(input_ids=step_batch, labels=step_batch).loss.backward()
+model.zero_grad(set_to_none=True)  # the gradients were only needed for the count
+counted = counter.get_total_flops()
+rule = 6 * n_params * step_batch.numel()
+non_embedding = n_params - (config.vocab_size + config.n_positions) * config.n_embd
+print(f"one step on {step_batch.numel():,} tokens: {counted:.4g} FLOPs counted, 6ND = {rule:.4g} "
+      f"(ratio {counted / rule:.3f}); with Kaplan's non-embedding N ({non_embedding:,}): "
+      f"{6 * non_embedding * step_batch.numel():.4g}")
+assert abs(counted / rule - 1) < 0.1
+assert counted > 1.5 * 6 * non_embedding * step_batch.numel()
+
+# %% [markdown]
+# The count and the rule agree within a few percent: the attention products, which the rule leaves out,
+# add about as much as the position table and the biases, which it counts but never multiplies. Counting
+# only the non-embedding parameters would miss more than a third of this model's compute.
+#
+# The other runs in the table below are those the papers publish:
 #
 # - **GPT-2** (Radford et al., 2019): four sizes, of which the largest has 1.5 billion parameters (the
 #   paper's table says 1,542M); the smallest is listed as 117M, and the released checkpoint counts
@@ -539,7 +615,9 @@ assert over_val[-1] > over_val[0]
 #   1,000,000 steps of 256 sequences of up to 512 tokens ("128,000 tokens/batch", with 90% of the steps
 #   on sequences of 128), so at most 128 billion tokens.
 # - **GPT-3** (Brown et al., 2020): 175 billion parameters trained on 300 billion tokens. The paper
-#   reports 3.14e23 FLOPs for it.
+#   reports 3.14e23 FLOPs for it, but that figure is not a measurement: its Appendix D computes it with
+#   the same rule (6 operations per parameter per token, attention left out). It cannot confirm 6ND;
+#   the count above can.
 
 # %%
 gpt2_small = GPT2Config()  # default sizes = GPT-2 small; building only the config downloads nothing
@@ -566,7 +644,6 @@ cost.style.format("{:.3g}")
 # %% [markdown]
 # What to notice:
 #
-# - GPT-3's 6ND (3.15e23) matches the 3.14e23 its paper reports: the rule of thumb is good to a percent.
 # - The last column divides each bill by the speed this notebook reached: GPT-3 comes to centuries at
 #   the very least, on a CPU to hundreds of thousands of years. Such a run happens once, on a cluster of
 #   thousands of GPUs, and its checkpoint is then shared: this is why chapter 06 *fine-tunes* a

@@ -24,8 +24,8 @@
 #
 # **Prerequisites:** 04 (manual inference: QA spans by hand) and 06 (the `Trainer`).
 #
-# **On a CPU** the notebook trains a cheaper plan and says so when it starts: fewer epochs and shorter
-# question-answering windows.
+# **On a CPU** (or Apple's MPS) the notebook trains a cheaper plan and says so when it starts: half the
+# epochs of the plan for CUDA GPUs.
 #
 # **Runtime:** about 1.8 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
 # memory about 3.1 GB; on a GPU not measured yet. **Download:** 285 MB the first time, or ahead with
@@ -134,20 +134,28 @@ assert not set(qa["train"]["title"]) & set(qa["test"]["title"])
 # ## The plan: device, precision, epochs
 #
 # Both tasks fine-tune the same base checkpoint, `distilbert/distilbert-base-uncased` (66 M parameters,
-# 268 MB), with the `Trainer`. On a GPU, `choose_precision` picks 16-bit mixed precision; on a CPU the plan
-# is cheaper: fewer epochs and shorter question-answering windows.
+# 268 MB), with the `Trainer`. `nlpcourse.training_plan` decides what this machine trains: the full plan
+# on a CUDA GPU (6 epochs per task, 16-bit mixed precision where the GPU has it), and a cheaper plan on a
+# CPU, on Apple's MPS and anywhere else (3 epochs per task, in fp32). `plan.pick(full, cheap)` chooses
+# between two values.
+#
+# Both plans read the question-answering contexts in windows of 256 tokens that overlap by 64. Shorter
+# windows would not make the CPU plan cheaper on the course data: every question with its context fits
+# in 256 tokens, one window each, while 96-token windows cut many of them in two and repeat the
+# overlap, so there are more windows and more tokens to train on (counted in the question-answering
+# section below). Measured with a DistilBERT of the real size on one CPU thread, one epoch over all
+# 140 course questions took 61 s of processor time in 96-token windows (stride 32) and 53 s in 256-token
+# windows (stride 64): 16% more for the shorter windows, in line with the tokens in their padded batches
+# (17,664 against 15,144).
 
 # %%
-precision = nlpcourse.choose_precision(env.device)
-on_gpu = env.device == "cuda"
-NER_EPOCHS = 6 if on_gpu else 3
-QA_EPOCHS = 6 if on_gpu else 3
-QA_MAX_LENGTH, QA_STRIDE = (256, 64) if on_gpu else (96, 32)
-if not on_gpu:
-    print(f"CPU plan: NER {NER_EPOCHS} epochs, QA {QA_EPOCHS} epochs on windows of {QA_MAX_LENGTH} tokens "
-          "(a GPU trains NER 6 epochs, QA 6 epochs on windows of 256 tokens): on 2 cores NER trains in "
-          "about a minute, QA in about three")
-print(f"device {env.device}, mixed precision {precision.mode} ({precision.reason})")
+plan = nlpcourse.training_plan(env.device)
+NER_EPOCHS = plan.pick(6, 3)
+QA_EPOCHS = plan.pick(6, 3)
+QA_MAX_LENGTH, QA_STRIDE = 256, 64
+print(plan)
+print(f"NER: {NER_EPOCHS} epochs; QA: {QA_EPOCHS} epochs on windows of {QA_MAX_LENGTH} tokens, "
+      f"overlapping by {QA_STRIDE}" + ("" if plan.full else "; the full plan trains 6 epochs of each"))
 
 # %% [markdown]
 # ## Token classification: one label per word, several pieces per word
@@ -382,12 +390,13 @@ print(f"{sum(p.numel() for p in ner_model.parameters()) / 1e6:.1f} M parameters"
 
 # %%
 import torch
-from transformers import Trainer, TrainingArguments
+from transformers import Trainer
 
 
 def ner_word_predictions(trainer, dataset=ner["test"]):
-    """Word tags for ``dataset``, read at each word's first piece."""
-    logits = trainer.predict(ner_tok["test"]).predictions
+    """Word tags for the sentences of ``dataset``, read at each word's first piece."""
+    encoded = dataset.map(tokenize_and_align, batched=True, remove_columns=dataset.column_names)
+    logits = trainer.predict(encoded).predictions
     out = []
     for row, token_logits in zip(dataset, logits, strict=True):
         ids = tokenizer(row["tokens"], is_split_into_words=True).word_ids()
@@ -397,7 +406,17 @@ def ner_word_predictions(trainer, dataset=ner["test"]):
 
 
 # %% [markdown]
-# The checkpoint *before* fine-tuning, scored the same way: the head is random, so its tags are noise.
+# The `Trainer` can score the model after every epoch: `eval_strategy="epoch"` runs an evaluation on
+# `eval_dataset`, and `compute_metrics` turns the logits and labels of that run into numbers. Ours keeps
+# the positions whose label is not -100 (each word's first piece), turns ids into tags and calls seqeval,
+# so it gives the same entity scores as `score_ner`. There is no separate validation split, so the test
+# split is scored after each epoch to show the learning curve; nothing is chosen by it (no early
+# stopping, no best epoch kept), so the final scores stay a fair test.
+#
+# `plan.training_args` builds the `TrainingArguments` with the settings every fine-tuning run of the
+# course shares (evaluation batch size, weight decay, warm-up, logging, the device's mixed precision)
+# and adds this run's own. The checkpoint *before* fine-tuning is scored first: the head is random, so
+# its tags are noise.
 
 # %%
 import tempfile
@@ -406,17 +425,25 @@ from pathlib import Path
 workdir = Path(tempfile.mkdtemp(prefix="nlpcourse-09-"))
 
 
-def ner_args(run_name):
-    return TrainingArguments(
-        output_dir=str(workdir / run_name), learning_rate=1e-4, per_device_train_batch_size=8,
-        per_device_eval_batch_size=64, num_train_epochs=NER_EPOCHS, weight_decay=0.01, warmup_steps=0.1,
-        save_strategy="no", logging_steps=10, seed=env.seed, bf16=precision.bf16, fp16=precision.fp16,
-        use_cpu=env.device == "cpu", report_to="none",
-    )
+def ner_metrics(eval_prediction):
+    """seqeval's overall entity scores from the logits and labels of an evaluation run."""
+    logits, labels = eval_prediction
+    predicted_tags, gold_tags = [], []
+    for token_logits, token_labels in zip(logits, labels, strict=True):
+        words = token_labels != IGNORE  # each word's first piece
+        predicted_tags.append([label_names[i] for i in token_logits[words].argmax(-1)])
+        gold_tags.append([label_names[i] for i in token_labels[words]])
+    scores = seqeval.compute(predictions=predicted_tags, references=gold_tags, zero_division=0)
+    return {"precision": scores["overall_precision"], "recall": scores["overall_recall"],
+            "f1": scores["overall_f1"]}
 
 
-ner_trainer = Trainer(model=ner_model, args=ner_args("ner"), train_dataset=ner_tok["train"],
-                      data_collator=ner_collator, processing_class=tokenizer)
+ner_args = plan.training_args(str(workdir / "ner"), seed=env.seed, learning_rate=1e-4,
+                              per_device_train_batch_size=8, num_train_epochs=NER_EPOCHS,
+                              eval_strategy="epoch", save_strategy="no")
+ner_trainer = Trainer(model=ner_model, args=ner_args, train_dataset=ner_tok["train"],
+                      eval_dataset=ner_tok["test"], data_collator=ner_collator, processing_class=tokenizer,
+                      compute_metrics=ner_metrics)
 score_ner("pre-trained, not fine-tuned", ner_word_predictions(ner_trainer))
 ner_results["pre-trained, not fine-tuned"]
 
@@ -424,13 +451,29 @@ ner_results["pre-trained, not fine-tuned"]
 # ## Fine-tuning for NER
 #
 # Same recipe as chapter 06: `TrainingArguments`, a `Trainer`, `train()`, on the 174 training sentences.
-# The progress bar shows the steps; with a model of DistilBERT's size this took about a minute on 2 CPU
-# cores (`benchmarks/cpu-2-cores.md`).
+# The progress bar shows the steps and, after each epoch, a table of the test split's loss and entity
+# scores; with a model of DistilBERT's size this took about a minute on 2 CPU cores
+# (`benchmarks/cpu-2-cores.md`).
 
 # %%
 ner_trainer.train()
 ner_scores = score_ner("fine-tuned", ner_word_predictions(ner_trainer))
 {k: round(v, 3) for k, v in ner_results["fine-tuned"].items()}
+
+# %% [markdown]
+# The per-epoch scores live in `trainer.state.log_history`, one row per evaluation. The last one scored
+# the same model on the same words as `score_ner` did just now, so their F1 agree.
+
+# %%
+import math
+
+import pandas as pd
+
+per_epoch = pd.DataFrame([row for row in ner_trainer.state.log_history if "eval_f1" in row])
+per_epoch = per_epoch[["epoch", "eval_loss", "eval_precision", "eval_recall", "eval_f1"]]
+assert len(per_epoch) == NER_EPOCHS
+assert math.isclose(per_epoch["eval_f1"].iloc[-1], ner_results["fine-tuned"]["f1"], abs_tol=1e-9)
+per_epoch.round(3)
 
 # %% tags=["quality"]
 import pandas as pd
@@ -446,9 +489,22 @@ ner_table
 
 # %% [markdown]
 # The gazetteer can only find names it has seen; the fine-tuned model also tags names it never saw, from
-# their context ("works for ...", "in ...") and their shape. The per-type columns show which types it finds
-# less well: the training split has 90 PER, 88 LOC, 46 ORG and 36 MISC entities.
+# their context ("works for ...", "in ...") and from the pieces the words are made of. The per-type
+# columns show which types it finds less well: the training split has 90 PER, 88 LOC, 46 ORG and 36 MISC
+# entities.
 #
+# One cue it cannot use is capitalisation. The checkpoint is *uncased*: its tokenizer lower-cases every
+# word before splitting it, so "Westbrook" and "westbrook" become the same tokens, and the model never
+# sees the capital letter that marks most names in English text. That is why NER models are usually
+# fine-tuned from *cased* checkpoints (`bert-base-cased`, `distilbert/distilbert-base-cased`); BERT's own
+# release notes recommend the cased model whenever case matters and name NER as the example. This chapter
+# fine-tunes one checkpoint for both tasks, so one download serves both.
+
+# %%
+assert tokenizer("Westbrook")["input_ids"] == tokenizer("westbrook")["input_ids"]
+tokenizer.tokenize("Nadia Osei works for Westbrook Labs")
+
+# %% [markdown]
 # ## Save, reload, and the token-classification pipeline
 #
 # `save_model` writes the model and the tokenizer; `pipeline("token-classification")` loads the folder
@@ -606,6 +662,46 @@ print(f"course questions: {course_exact}/{course_holding} windows; SQuAD: {squad
 # end inside a word (an answer "1990" inside the token "1990s"): no token span can give them exactly, and
 # the model can at best predict the whole word.
 #
+# ## What the window length and the stride cost and buy
+#
+# For three settings, on all course questions: how many windows and tokens the tokenizer makes, and for
+# how many questions no window holds the whole answer (training then has no example of that answer, and
+# prediction cannot find it).
+
+# %%
+def window_stats(rows, max_length, stride):
+    """Windows, tokens, and questions whose answer is whole in none of their windows."""
+    enc = tokenizer(rows["question"], rows["context"], truncation="only_second", max_length=max_length,
+                    stride=stride, return_overflowing_tokens=True, return_offsets_mapping=True)
+    held = set()
+    for i, offsets in enumerate(enc["offset_mapping"]):
+        j = enc["overflow_to_sample_mapping"][i]
+        start_char = rows["answers"][j]["answer_start"][0]
+        end_char = start_char + len(rows["answers"][j]["text"][0])
+        if answer_token_span(offsets, enc.sequence_ids(i), start_char, end_char) != (0, 0):
+            held.add(j)
+    return {"windows": len(enc["input_ids"]), "tokens": sum(len(ids) for ids in enc["input_ids"]),
+            "answers in no window": len(rows["question"]) - len(held)}
+
+
+settings = {"96 tokens, no overlap": (96, 0), "96 tokens, stride 32": (96, 32),
+            f"{QA_MAX_LENGTH} tokens, stride {QA_STRIDE} (the plan)": (QA_MAX_LENGTH, QA_STRIDE)}
+window_table = pd.DataFrame({name: window_stats(qa_all[:], *setting) for name, setting in settings.items()}).T
+short_cut, short_stride, planned = window_table.to_dict("records")
+assert short_cut["answers in no window"] > 0 and short_stride["answers in no window"] == 0
+assert planned["answers in no window"] == 0 and planned["windows"] == len(qa_all)
+assert short_stride["windows"] > planned["windows"] and short_stride["tokens"] > planned["tokens"]
+window_table
+
+
+# %% [markdown]
+# Windows of 96 tokens without overlap cut some answers in two: those questions are lost for training
+# and for prediction. A stride of 32 brings every answer back whole, at the price of repeated tokens.
+# The plan's 256-token windows hold each course question with its context in one window, with fewer
+# tokens in all: on this data the stride never comes into play. It does on longer texts: SQuAD's
+# paragraphs, or your own documents, are often longer than any window a model allows (512 tokens for
+# DistilBERT).
+#
 # ## From start and end logits to an answer
 #
 # For each window the model gives a start score and an end score per token. The answer is the span
@@ -624,13 +720,13 @@ def best_span(start, end, allowed, max_len=30):
     return i, j, scores[i, j].item()
 
 
-def answer_questions(model, rows, batch_size=32):
+def answer_questions(model, rows, tok=tokenizer, batch_size=32):
     """The best answer string for each question of ``rows``, over all windows of its context."""
     best = {}
     model.eval()
     for b in range(0, len(rows), batch_size):
         part = rows.select(range(b, min(b + batch_size, len(rows))))
-        enc = tokenizer(list(part["question"]), list(part["context"]), truncation="only_second",
+        enc = tok(list(part["question"]), list(part["context"]), truncation="only_second",
                         max_length=QA_MAX_LENGTH, stride=QA_STRIDE, return_overflowing_tokens=True,
                         return_offsets_mapping=True, padding=True, return_tensors="pt")
         offsets = enc.pop("offset_mapping").tolist()
@@ -696,22 +792,36 @@ score_qa("overlap sentence", [overlap_sentence(r["question"], r["context"]) for 
 # %%
 from transformers import AutoModelForQuestionAnswering, DataCollatorWithPadding
 
+torch.manual_seed(env.seed)  # the new head's random start: the same whatever ran before this cell
 qa_model = AutoModelForQuestionAnswering.from_pretrained(CHECKPOINT)
 assert qa_model.qa_outputs.out_features == 2
 score_qa("pre-trained, not fine-tuned", answer_questions(qa_model, qa["test"]))
 
 # %% [markdown]
-# Training: the loss is the cross-entropy of the start position plus that of the end position.
-# `DataCollatorWithPadding` pads each batch of windows.
+# Training: given `start_positions` and `end_positions`, the model computes two cross-entropies over the
+# positions of each window, one for the start token and one for the end token, and its loss is their
+# **mean**, `(start_loss + end_loss) / 2` in `DistilBertForQuestionAnswering.forward`. Checked on a batch
+# of 4 windows, with `DataCollatorWithPadding`, which pads each batch of windows for the `Trainer` too:
 
 # %%
-qa_args = TrainingArguments(
-    output_dir=str(workdir / "qa"), learning_rate=2e-4, per_device_train_batch_size=8,
-    num_train_epochs=QA_EPOCHS, weight_decay=0.01, warmup_steps=0.1, save_strategy="no", logging_steps=10,
-    seed=env.seed, bf16=precision.bf16, fp16=precision.fp16, use_cpu=env.device == "cpu", report_to="none",
-)
-qa_trainer = Trainer(model=qa_model, args=qa_args, train_dataset=qa_train,
-                     data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer)
+import torch.nn.functional as F
+
+qa_collator = DataCollatorWithPadding(tokenizer)
+few = qa_collator([qa_train[i] for i in range(4)])
+few = {k: few[k].to(qa_model.device)
+       for k in ("input_ids", "attention_mask", "start_positions", "end_positions")}
+with torch.no_grad():
+    out = qa_model(**few)
+start_loss = F.cross_entropy(out.start_logits, few["start_positions"])
+end_loss = F.cross_entropy(out.end_logits, few["end_positions"])
+assert torch.allclose(out.loss, (start_loss + end_loss) / 2, atol=1e-5)
+out.loss.item(), start_loss.item(), end_loss.item()
+
+# %%
+qa_args = plan.training_args(str(workdir / "qa"), seed=env.seed, learning_rate=2e-4,
+                             per_device_train_batch_size=8, num_train_epochs=QA_EPOCHS, save_strategy="no")
+qa_trainer = Trainer(model=qa_model, args=qa_args, train_dataset=qa_train, data_collator=qa_collator,
+                     processing_class=tokenizer)
 qa_trainer.train()
 qa_answers = answer_questions(qa_trainer.model, qa["test"])
 score_qa("fine-tuned", qa_answers)
@@ -729,6 +839,25 @@ qa_table
 # %%
 pd.DataFrame({"question": qa["test"]["question"], "prediction": qa_answers,
               "gold": [a["text"][0] for a in qa["test"]["answers"]]}).head(8)
+
+# %% [markdown]
+# ## Save and reload the QA model
+#
+# As for NER, `save_model` writes the model and the tokenizer, and the folder loads like a Hub id.
+# Older tutorials then answer with `pipeline("question-answering", model=folder)`; transformers 5
+# removed that pipeline (asking for it raises a `KeyError`), so a reloaded QA model answers through the
+# decoding written above. Same weights, same windows, same decoding: the reloaded model gives the
+# fine-tuned model's answers, string for string.
+
+# %%
+qa_dir = str(workdir / "qa-model")
+qa_trainer.save_model(qa_dir)
+reloaded_qa = AutoModelForQuestionAnswering.from_pretrained(qa_dir).to(env.device)
+reloaded_tokenizer = AutoTokenizer.from_pretrained(qa_dir)
+some_questions = qa["test"].select(range(4))
+reloaded_answers = answer_questions(reloaded_qa, some_questions, tok=reloaded_tokenizer)
+assert reloaded_answers == qa_answers[:4]
+list(zip(some_questions["question"], reloaded_answers, strict=True))
 
 # %% [markdown]
 # ## Summary
@@ -787,7 +916,8 @@ assert check_answer_tokens(answer)
 # %% [markdown]
 # **3.** Write `bio_entities(tags)`, the decoding that `seqeval` does: it returns the entities of a list
 # of BIO tags as `(type, first word, last word + 1)` tuples, in order. A `B-` tag always starts a new
-# entity; an `I-` tag continues the entity just before it if the type matches.
+# entity; an `I-` tag continues the entity just before it if the type matches, and otherwise (after `O`,
+# at the start, or after another type) starts a new entity of its own type, as seqeval reads it.
 
 # %%
 from nlpcourse.exercises.ch09 import check_bio_entities
@@ -850,4 +980,5 @@ assert check_squad_f1(answer)
 # - Loading datasets (local files and the Hub): https://huggingface.co/docs/datasets/loading
 # - seqeval: https://github.com/chakki-works/seqeval
 # - Tjong Kim Sang and De Meulder (2003), the CoNLL-2003 NER task: https://aclanthology.org/W03-0419/
+# - BERT's release notes on cased and uncased models: https://github.com/google-research/bert#pre-trained-models
 # - Rajpurkar et al. (2016), SQuAD: https://arxiv.org/abs/1606.05250

@@ -1,5 +1,6 @@
 import numpy as np
 import torch
+from seqeval.metrics.sequence_labeling import get_entities
 
 from nlpcourse.exercises import ch09
 
@@ -62,14 +63,22 @@ def test_check_answer_tokens():
     assert "last character (27)" in ch09.check_answer_tokens((8, 9)).message
 
 
-def bio_entities(tags):
+def bio_entities(tags):  # the notebook's solution
     entities = []
     for i, tag in enumerate(tags):
-        if tag.startswith("B-"):
-            entities.append((tag[2:], i, i + 1))
-        elif tag.startswith("I-") and entities and entities[-1][2] == i and entities[-1][0] == tag[2:]:
-            entities[-1] = (entities[-1][0], entities[-1][1], i + 1)
+        kind = tag[2:]
+        if tag.startswith("I-") and entities and entities[-1][2] == i and entities[-1][0] == kind:
+            entities[-1] = (kind, entities[-1][1], i + 1)
+        elif tag != "O":
+            entities.append((kind, i, i + 1))
     return entities
+
+
+def test_entity_examples_are_what_seqeval_reads():
+    for tags, right in ch09.ENTITY_EXAMPLES:
+        assert ch09._entities(tags) == right
+        # seqeval's get_entities gives (type, first, last) with the last word inclusive
+        assert [(t, s, e + 1) for t, s, e in get_entities(list(tags))] == right
 
 
 def test_check_bio_entities():
@@ -106,6 +115,31 @@ def test_check_bio_entities():
         return entities
 
     assert "B- tag ends the entity before it" in ch09.check_bio_entities(type_only_runs).message
+
+    def any_type_continues(tags):  # I- continues the entity before it, whatever the types
+        entities = []
+        for i, tag in enumerate(tags):
+            if tag.startswith("I-") and entities and entities[-1][2] == i:
+                entities[-1] = (entities[-1][0], entities[-1][1], i + 1)
+            elif tag != "O":
+                entities.append((tag[2:], i, i + 1))
+        return entities
+
+    msg = ch09.check_bio_entities(any_type_continues).message
+    assert "only if the types match" in msg and "('PER', 0, 1), ('ORG', 1, 3)" in msg
+
+    def drop_orphans(tags):  # an I- that continues nothing is ignored
+        entities = []
+        for i, tag in enumerate(tags):
+            if tag.startswith("B-"):
+                entities.append((tag[2:], i, i + 1))
+            elif tag.startswith("I-") and entities and entities[-1][2] == i and entities[-1][0] == tag[2:]:
+                entities[-1] = (entities[-1][0], entities[-1][1], i + 1)
+        return entities
+
+    msg = ch09.check_bio_entities(drop_orphans).message
+    assert not ch09.check_bio_entities(drop_orphans)
+    assert "is not dropped" in msg and "start of an entity" in msg
     assert "expected [('PER', 0, 2)" in ch09.check_bio_entities(lambda tags: []).message
 
 

@@ -47,12 +47,15 @@ SPAN_EXAMPLE: dict[str, Any] = {
     "end_char": 28,
 }
 
-#: BIO tag sequences and the entities they hold as ``(type, first word, last word + 1)``.
+#: BIO tag sequences and the entities they hold as ``(type, first word, last word + 1)``, as seqeval's
+#: default (not strict) mode reads them; the last two test the rules for ``I-`` tags.
 ENTITY_EXAMPLES: tuple[tuple[list[str], list[tuple[str, int, int]]], ...] = (
     (["B-PER", "I-PER", "O", "O", "B-ORG", "I-ORG", "I-ORG", "O"], [("PER", 0, 2), ("ORG", 4, 7)]),
     (["B-ORG", "I-ORG", "B-PER", "I-PER", "I-PER"], [("ORG", 0, 2), ("PER", 2, 5)]),
     (["O", "B-LOC", "B-LOC", "O", "B-MISC"], [("LOC", 1, 2), ("LOC", 2, 3), ("MISC", 4, 5)]),
     (["O", "O", "O"], []),
+    (["B-PER", "I-ORG", "I-ORG", "O"], [("PER", 0, 1), ("ORG", 1, 3)]),  # I- of another type
+    (["O", "I-LOC", "I-LOC", "O", "I-PER"], [("LOC", 1, 3), ("PER", 4, 5)]),  # I- that continues nothing
 )
 
 #: ``(prediction, reference)`` pairs the SQuAD F1 exercise is checked on.
@@ -165,14 +168,21 @@ def check_answer_tokens(answer: Any, example: dict[str, Any] = SPAN_EXAMPLE) -> 
 
 # --- 3: BIO tags to entities ------------------------------------------------------------------------
 
-def _entities(tags: list[str]) -> list[tuple[str, int, int]]:
+def _entities(
+    tags: list[str], match_type: bool = True, keep_orphans: bool = True
+) -> list[tuple[str, int, int]]:
+    """seqeval's reading of BIO tags; the flags give two wrong readings the checker recognises.
+
+    ``match_type=False``: an ``I-`` tag continues the entity before it whatever its type.
+    ``keep_orphans=False``: an ``I-`` tag that continues nothing is dropped instead of starting an entity.
+    """
     out: list[tuple[str, int, int]] = []
     for i, tag in enumerate(tags):
-        continues = bool(out) and out[-1][2] == i and out[-1][0] == tag[2:]
+        continues = bool(out) and out[-1][2] == i and (out[-1][0] == tag[2:] or not match_type)
         if tag.startswith("I-") and continues:
             out[-1] = (out[-1][0], out[-1][1], i + 1)
-        elif tag != "O":  # a B- tag, or an I- tag that continues nothing (seqeval starts an entity)
-            out.append((tag[2:], i, i + 1))
+        elif tag.startswith("B-") or (tag.startswith("I-") and keep_orphans):
+            out.append((tag[2:], i, i + 1))  # an I- tag that continues nothing starts an entity (seqeval)
     return out
 
 
@@ -190,6 +200,14 @@ def check_bio_entities(answer: Any) -> Feedback:
             if isinstance(plain(got), list) else got
         if got == right:
             continue
+        if got == _entities(tags, match_type=False):
+            return wrong(f"for {tags}: an I- tag continues the entity before it only if the types match; "
+                         f"an I- tag of another type starts a new entity of its own type. Expected {right}, "
+                         f"got {got}.")
+        if got == _entities(tags, keep_orphans=False):
+            return wrong(f"for {tags}: an I- tag that continues nothing (after O, at the start, or after "
+                         f"another type) is not dropped: seqeval reads it as the start of an entity. "
+                         f"Expected {right}, got {got}.")
         if isinstance(got, list) and all(isinstance(e, tuple) and len(e) == 3 for e in got):
             if [(t, s, e - 1) for t, s, e in right] == got:
                 return wrong(f"for {tags} the end is exclusive (last word + 1), as in Python slices: "
@@ -203,7 +221,8 @@ def check_bio_entities(answer: Any) -> Feedback:
                     return wrong(f"for {tags}: a B- tag ends the entity before it. Expected {right}, "
                                  f"got {got}.")
         return wrong(f"for {tags} expected {right}, got {got}.")
-    return correct("B- starts an entity, I- of the same type continues it, anything else ends it.")
+    return correct("B- starts an entity, I- of the same type continues it, an I- that continues nothing "
+                   "starts one, anything else ends it.")
 
 
 # --- 4: SQuAD's F1 ----------------------------------------------------------------------------------
