@@ -28,8 +28,8 @@
 # training reviews, and says so when it starts; a CUDA GPU trains two epochs on all of them. The model is
 # `distilbert/distilbert-base-uncased` (6 layers, 768 wide, 66 M parameters, 268 MB download).
 #
-# **Runtime:** about 2.0 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
-# memory about 3.2 GB; on a GPU not measured yet. **Download:** 805 MB the first time, or ahead with
+# **Runtime:** about 2.9 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 2.8 GB; on a GPU not measured yet. **Download:** 805 MB the first time, or ahead with
 # `python -m nlpcourse download 06`.
 
 # %%

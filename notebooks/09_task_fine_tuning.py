@@ -27,8 +27,8 @@
 # **On a CPU** (or Apple's MPS) the notebook trains a cheaper plan and says so when it starts: half the
 # epochs of the plan for CUDA GPUs.
 #
-# **Runtime:** about 1.8 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
-# memory about 3.1 GB; on a GPU not measured yet. **Download:** 285 MB the first time, or ahead with
+# **Runtime:** about 1.6 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
+# memory about 3.3 GB; on a GPU not measured yet. **Download:** 285 MB the first time, or ahead with
 # `python -m nlpcourse download 09`.
 
 # %%

@@ -29,7 +29,7 @@
 # one epoch) and says so in one line; a CUDA GPU takes a larger one.
 #
 # **Runtime:** about 1.9 min on [2 CPU cores](../benchmarks/cpu-2-cores.md) with real-size models, peak
-# memory about 5.2 GB; on a GPU not measured yet. **Download:** 544 MB the first time, or ahead with
+# memory about 5.4 GB; on a GPU not measured yet. **Download:** 544 MB the first time, or ahead with
 # `python -m nlpcourse download 11`.
 
 # %%
