@@ -470,17 +470,18 @@ print(f"{EPOCHS} epochs over {len(train_set)} reviews: expect about {expected_s:
 # own settings on top; the cell shows the shared ones it filled in. Writing `TrainingArguments(...)` with
 # every setting spelled out gives the same object (exercise 4 does).
 #
-# Checkpoints go to a temporary folder; the final model is saved explicitly afterwards.
+# Checkpoints go to `scratch_dir("06")`, a temporary folder that is removed when the kernel stops (and,
+# should a kernel be killed, by the next notebook that asks for one); the final model is saved explicitly
+# afterwards.
 # Older tutorials write `evaluation_strategy=` and `Trainer(tokenizer=tokenizer)`; current releases call them
 # `eval_strategy` and `processing_class`.
 
 # %%
-import tempfile
-from pathlib import Path
-
 from transformers import Trainer, TrainingArguments
 
-workdir = Path(tempfile.mkdtemp(prefix="nlpcourse-06-"))
+from nlpcourse.paths import scratch_dir
+
+workdir = scratch_dir("06")
 
 
 def training_args(run_name, learning_rate=LEARNING_RATE, epochs=EPOCHS):

@@ -419,10 +419,9 @@ def ner_word_predictions(trainer, dataset=ner["test"]):
 # its tags are noise.
 
 # %%
-import tempfile
-from pathlib import Path
+from nlpcourse.paths import scratch_dir
 
-workdir = Path(tempfile.mkdtemp(prefix="nlpcourse-09-"))
+workdir = scratch_dir("09")
 
 
 def ner_metrics(eval_prediction):

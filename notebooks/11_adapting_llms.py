@@ -198,8 +198,6 @@ assert 2 * sum(train_set["label"]) == len(train_set)  # both labels equally freq
 
 # %%
 import gc
-import tempfile
-from pathlib import Path
 
 import torch
 from sklearn.metrics import accuracy_score
@@ -209,10 +207,12 @@ from transformers import (
     Trainer,
 )
 
+from nlpcourse.paths import scratch_dir
+
 id2label = dict(enumerate(label_names))
 label2id = {name: i for i, name in id2label.items()}
 collator = DataCollatorWithPadding(tokenizer)
-workdir = Path(tempfile.mkdtemp(prefix="nlpcourse-11-"))
+workdir = scratch_dir("11")
 y_test = np.array(tokenized["test"]["label"])
 on_cuda = torch.device(env.device).type == "cuda"  # where torch counts GPU memory
 runs = {}

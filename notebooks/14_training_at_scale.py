@@ -126,18 +126,19 @@ assert 20e6 < n_params < 25e6
 #
 # Each process gets one CPU thread (`OMP_NUM_THREADS=1`): then one process uses one core and two
 # processes use two, and two processes never fight over the same cores with several threads each, which
-# can make a CPU run many times slower. Each run writes into its own folder.
+# can make a CPU run many times slower. Each run writes into its own folder under `scratch_dir("14")`, a
+# temporary folder that is removed when the kernel stops: copy out what you want to keep.
 
 # %%
 import json
 import os
 import shutil
 import socket
-import tempfile
 import time
-from pathlib import Path
 
-runs_dir = Path(tempfile.mkdtemp(prefix="nlpcourse-14-"))
+from nlpcourse.paths import scratch_dir
+
+runs_dir = scratch_dir("14")
 launch_env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
 wall = {}  # run name -> seconds from start to exit
 
@@ -535,7 +536,7 @@ assert loaded["fsdp.yaml"].fsdp_config["fsdp_transformer_layer_cls_to_wrap"] == 
 
 # %%
 shutil.rmtree(runs_dir / "resumed" / "checkpoints")  # 0.5 GB of checkpoints this notebook no longer needs
-print(f"results and models of every run: {runs_dir}")
+print(f"results and models of every run, until the kernel stops: {runs_dir}")
 
 # %% [markdown]
 # ## Summary

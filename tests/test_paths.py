@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -59,3 +63,32 @@ def test_build_dir_is_the_checkout_build_folder_or_the_user_cache(tmp_path, monk
     monkeypatch.setattr(paths, "repo_root", lambda: None)
     assert paths.build_dir() == tmp_path / ".cache" / "nlpcourse"
     assert (tmp_path / ".cache" / "nlpcourse").is_dir()
+
+
+def test_scratch_dir_removes_only_folders_of_processes_that_ended(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        for name, pid in {"ended": ended.pid, "running": running.pid}.items():
+            (tmp_path / f"nlpcourse-06-{name}").mkdir()
+            (tmp_path / f"nlpcourse-06-{name}" / ".owner-pid").write_text(str(pid))
+        (tmp_path / "nlpcourse-spacy-unowned").mkdir()  # not made by scratch_dir: never touched
+        folder = paths.scratch_dir("09")
+    finally:
+        running.kill()
+        running.wait()
+    assert folder.parent == tmp_path and folder.name.startswith("nlpcourse-09-") and folder.is_dir()
+    assert (folder / ".owner-pid").read_text() == str(os.getpid())
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {folder.name, "nlpcourse-06-running", "nlpcourse-spacy-unowned"}
+
+
+def test_scratch_dir_is_removed_when_python_exits(tmp_path):
+    code = "from nlpcourse.paths import scratch_dir; print(scratch_dir('14'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "TMPDIR": str(tmp_path)})
+    folder = Path(done.stdout.strip())
+    assert folder.parent == tmp_path and folder.name.startswith("nlpcourse-14-")
+    assert not folder.exists()

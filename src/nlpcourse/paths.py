@@ -11,15 +11,17 @@ It is, in this order:
 
 The folder is created on first use. ``build_dir()`` is the folder for everything else a notebook
 writes (chapter 13's model card and Space folder): ``<repository>/build`` in a checkout, else
-``~/.cache/nlpcourse``.
+``~/.cache/nlpcourse``. ``scratch_dir()`` is a temporary folder for checkpoints a notebook does not keep.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
-__all__ = ["MODELS_ENV", "build_dir", "models_dir", "repo_root"]
+__all__ = ["MODELS_ENV", "build_dir", "models_dir", "repo_root", "scratch_dir"]
 
 #: Environment variable that overrides where fine-tuned models go.
 MODELS_ENV = "NLPCOURSE_MODELS"
@@ -52,3 +54,35 @@ def build_dir(create: bool = True) -> Path:
     if create:
         folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+SCRATCH_PREFIX = "nlpcourse-"
+_OWNER = ".owner-pid"
+_scratch: list[tempfile.TemporaryDirectory[str]] = []  # alive until the interpreter exits
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def scratch_dir(chapter: str) -> Path:
+    """A new temporary folder ``nlpcourse-<chapter>-*`` for checkpoints and runs a notebook throws away.
+
+    It is removed when the Python process exits normally. A kernel that is killed (a test runner
+    stops its kernels that way) cannot clean up, so each call also removes the scratch folders of
+    earlier processes that no longer run: fine-tuning checkpoints take up to a gigabyte per chapter.
+    """
+    if os.name == "posix":  # on Windows, os.kill(pid, 0) would end the process instead
+        for old in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*/{_OWNER}"):
+            if old.read_text().strip().isdigit() and not _alive(int(old.read_text())):
+                shutil.rmtree(old.parent, ignore_errors=True)
+    folder = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{chapter}-", ignore_cleanup_errors=True)
+    _scratch.append(folder)
+    (Path(folder.name) / _OWNER).write_text(str(os.getpid()))
+    return Path(folder.name)
