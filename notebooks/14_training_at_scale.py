@@ -133,6 +133,7 @@ assert 20e6 < n_params < 25e6
 import json
 import os
 import shutil
+import signal
 import socket
 import time
 
@@ -149,12 +150,23 @@ def run(name, command, timeout=600):
         else ["python"] + command[1:]
     print("$", " ".join(shown))
     t0 = time.perf_counter()
-    done = subprocess.run(command, env=launch_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=timeout)
+    # a session of its own, so that a run that hangs can be stopped with every process it started
+    with subprocess.Popen(command, env=launch_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, start_new_session=True) as process:
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            if os.name == "posix":
+                os.killpg(process.pid, signal.SIGKILL)
+            else:
+                process.kill()
+            show(process.communicate()[0])
+            raise RuntimeError(f"the {name} run did not finish in {timeout} s and was stopped; "
+                               "its output is above") from None
     wall[name] = time.perf_counter() - t0
-    show(done.stdout)
-    if done.returncode != 0:
-        raise RuntimeError(f"the {name} run failed with exit code {done.returncode}; its output is above")
+    show(output)
+    if process.returncode != 0:
+        raise RuntimeError(f"the {name} run failed with exit code {process.returncode}; its output is above")
     return json.loads((runs_dir / name / "results.json").read_text())
 
 

@@ -179,8 +179,8 @@ def test_too_many_training_reviews_is_refused(tiny, tmp_path):
         run("--checkpoint", tiny, "--output-dir", str(tmp_path), "--cpu", "--train-size", "5000")
 
 
-def test_two_processes_reach_the_weights_of_one(tiny, baseline, tmp_path):
-    out, one = baseline
+def launch_two(*target: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """`accelerate launch` of `target` (`-m module` or a script, and its arguments) on 2 CPU processes."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -188,9 +188,14 @@ def test_two_processes_reach_the_weights_of_one(tiny, baseline, tmp_path):
         [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])])}
     command = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
                "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-               "--main_process_port", str(port), "-m", "nlpcourse.train_script",
-               "--checkpoint", tiny, "--output-dir", str(tmp_path), "--batch-size", "4", *TINY]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+               "--main_process_port", str(port), *target]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_two_processes_reach_the_weights_of_one(tiny, baseline, tmp_path):
+    out, one = baseline
+    done = launch_two("-m", "nlpcourse.train_script", "--checkpoint", tiny, "--output-dir", str(tmp_path),
+                      "--batch-size", "4", *TINY)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "process 0 of 2" in done.stdout and "process 1 of 2" in done.stdout
     assert done.stdout.count("finished:") == 1  # accelerator.print: the main process only
@@ -199,3 +204,29 @@ def test_two_processes_reach_the_weights_of_one(tiny, baseline, tmp_path):
     assert two["effective_batch_size"] == one["effective_batch_size"]
     assert two["losses"] == pytest.approx(one["losses"], abs=1e-5)
     assert max_difference(out, tmp_path) < 1e-3
+
+
+PROBE = """
+import gc, sys
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+destroy = dist.destroy_process_group
+def probed(*args, **kwargs):
+    gc.collect()
+    alive = sum(isinstance(o, DistributedDataParallel) for o in gc.get_objects())
+    print(f"wrappers alive at destroy_process_group: {alive}", flush=True)
+    return destroy(*args, **kwargs)
+dist.destroy_process_group = probed
+from nlpcourse import train_script
+train_script.main(sys.argv[1:])
+"""
+
+
+def test_the_process_group_outlives_the_ddp_wrapper(tiny, tmp_path):
+    """Were the wrapper's reducer the group's last owner, it would destroy the group holding the GIL; a gloo
+    worker thread that needs the GIL at that moment hangs the process at exit (seen once in some runs)."""
+    (tmp_path / "probe.py").write_text(PROBE)
+    done = launch_two(str(tmp_path / "probe.py"), "--checkpoint", tiny, "--output-dir", str(tmp_path / "run"),
+                      "--batch-size", "4", *TINY)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.stdout.count("wrappers alive at destroy_process_group: 0") == 2, done.stdout[-2000:]

@@ -340,6 +340,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     last = f", last loss {losses[-1]:.4f}" if losses else ""
     accelerator.print(f"{state}: {len(losses)} steps in {seconds:.1f} s{last}"
                       + (f", validation loss {eval_loss:.4f}" if finished else ""))
+    # Let go of the prepared objects before the process group. On several processes the model is wrapped in
+    # DistributedDataParallel, whose reducer would otherwise be the group's last owner: it then destroys the
+    # group while holding the GIL, which a gloo worker thread can need at that moment, and the process hangs.
+    del model, optimizer, train_loader, eval_loader, scheduler
+    accelerator.free_memory()
     accelerator.end_training()
     return results
 
