@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from nlpcourse import disk, paths
 from tests import notebook_times
 
 #: Notebooks that read what an earlier notebook writes, and that notebook: under ``--dist loadfile``
@@ -19,8 +20,28 @@ READS_FROM = {
 }
 
 
+#: Room a test run needs on the disks it writes to. Measured: a run adds about 2 GB at its peak (06, 09,
+#: 11 and 14 keep checkpoints in the temporary folder, 06 and 13 save models under build/).
+TEST_RUN_MB = 3000
+
+
 def pytest_configure(config: pytest.Config) -> None:
     notebook_times.register(config)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop at once where the disk has no room for the run, rather than fail dozens of cells later."""
+    if hasattr(session.config, "workerinput"):  # a pytest-xdist worker: the controller checked
+        return
+    paths.remove_stale_scratch()  # left by kernels that were killed, as nbval stops its kernels
+    problem = disk.room_problem([disk.scratch_parent(), paths.build_dir()], TEST_RUN_MB, "the test run")
+    if problem:
+        pytest.exit(problem, returncode=1)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):
+        paths.remove_stale_scratch()  # the scratch folders of this run's notebook kernels
 
 
 def worker_scope(nodeid: str) -> str:

@@ -121,3 +121,28 @@ def test_intel_macs_are_sent_to_colab():
     assert [c.name for c in checks] == ["python", "platform"]
     assert not checks[1].ok and "Colab" in checks[1].fix
     assert [c.name for c in platform_checks((3, 12, 1), "Darwin", "arm64")] == ["python"]
+
+
+def test_low_disk_space_is_advice_with_the_variable_that_moves_each_folder(tmp_path):
+    low = {c.name: c for c in doctor.disk_checks(tmp_path / "hub", tmp_path, free=lambda path: 100)}
+    assert not low["disk:downloads"].ok and not low["disk:downloads"].required
+    assert "HF_HOME" in low["disk:downloads"].fix and "nlpcourse download 06" in low["disk:downloads"].fix
+    assert not low["disk:scratch"].ok and "TMPDIR" in low["disk:scratch"].fix
+    roomy = doctor.disk_checks(tmp_path / "hub", tmp_path, free=lambda path: 10**6)
+    assert all(c.ok and c.fix == "" for c in roomy)
+
+
+def test_what_is_cached_already_needs_no_room(tmp_path, monkeypatch):
+    total = doctor.total_mb(doctor.plan(doctor.registry.CHAPTERS))
+    monkeypatch.setattr(doctor.disk, "cached_mb", lambda cache: total)
+    [downloads, _] = doctor.disk_checks(tmp_path / "hub", tmp_path, free=lambda path: 10)
+    assert downloads.ok and "already downloaded" in downloads.found
+
+
+def test_low_disk_space_does_not_fail_the_report(monkeypatch, capsys):
+    for name in ("platform_checks", "package_checks", "lab_checks", "data_checks"):
+        monkeypatch.setattr(doctor, name, lambda: [])
+    low = doctor.Check("disk:scratch", False, "100 MB free at /tmp", "set TMPDIR", required=False)
+    monkeypatch.setattr(doctor, "disk_checks", lambda: [low])
+    assert doctor.run() == 0
+    assert capsys.readouterr().out.startswith("LOW      disk:scratch")

@@ -233,6 +233,19 @@ def test_download_fetches_the_plan_in_order_and_reports_failures(
     assert out.startswith("For chapter(s) 02 03, the course downloads 6 item(s):")
     assert "Total: 670 MB." in out and "[6/6] spacy en_core_web_sm (spacy, 13 MB)" in out
     assert "FAILED: OSError: server said no" in err and "1 download(s) failed: nltk punkt_tab" in err
+    assert "may fill the disk" not in err  # this machine has room for 670 MB
+
+
+@pytest.mark.usefixtures("small_registry")
+def test_download_warns_before_it_fills_the_disk(monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(download, "offline_reason", lambda: None)
+    monkeypatch.setattr(download, "FETCHERS", dict.fromkeys(("model", "dataset", "evaluate", "nltk", "spacy"),
+                                                            lambda item: None))
+    monkeypatch.setattr(download.disk, "free_mb", lambda path: 100)
+    assert download.main(["02", "03"]) == 0
+    err = capsys.readouterr().err
+    assert "100 MB free at" in err and "up to 670 MB to download" in err and "HF_HOME" in err
 
 
 # --- offline --------------------------------------------------------------------------------------------

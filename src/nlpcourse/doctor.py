@@ -24,6 +24,7 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
+from nlpcourse import disk, registry
 from nlpcourse.core import (
     HUB_HOST,
     HUB_MESSAGES,
@@ -33,11 +34,12 @@ from nlpcourse.core import (
     hub_status,
     pick_device,
 )
+from nlpcourse.download import format_mb, plan, total_mb
 from nlpcourse.resources import has_nltk
 
 __all__ = [
-    "Check", "data_checks", "main", "online_problems", "package_checks", "platform_checks", "python_command",
-    "run",
+    "Check", "data_checks", "disk_checks", "main", "online_problems", "package_checks", "platform_checks",
+    "python_command", "run",
 ]
 
 #: transformers 5.23 and later and trl 1.16 declare ``Requires-Python >=3.11``.
@@ -56,6 +58,7 @@ class Check:
     ok: bool
     found: str
     fix: str = ""
+    required: bool = True  # False: advice (shown as LOW), not a problem that fails the report
 
 
 def python_command() -> str:
@@ -137,17 +140,43 @@ def platform_checks(
     return checks
 
 
+def disk_checks(
+    cache: Path | None = None, scratch: Path | None = None, free: Callable[[Path], int] = disk.free_mb
+) -> list[Check]:
+    """Room for the course's downloads, and for the checkpoints of a fine-tuning chapter (advice only)."""
+    cache = cache or disk.hub_cache()
+    scratch = scratch or disk.scratch_parent()
+    total = total_mb(plan(registry.CHAPTERS))
+    need = max(total - disk.cached_mb(cache), 0)
+    room = free(cache)
+    to_get = f"{format_mb(need)} of the course's {format_mb(total)} still to download" if need else \
+        f"the course's {format_mb(total)} already downloaded"
+    checks = [Check(
+        "disk:downloads", room >= need, f"{format_mb(room)} free at {cache}; {to_get}",
+        "" if room >= need else f"free {format_mb(need - room)} there, download only the chapters you take "
+        "(`python -m nlpcourse download 06 07`), or set HF_HOME to a folder on a disk with room before "
+        "starting Jupyter", required=False)]
+    room = free(scratch)
+    checks.append(Check(
+        "disk:scratch", room >= disk.SCRATCH_MB,
+        f"{format_mb(room)} free at {scratch}; fine-tuning chapters keep up to 1.1 GB of checkpoints there",
+        "" if room >= disk.SCRATCH_MB else f"free {format_mb(disk.SCRATCH_MB - room)} there, or set TMPDIR "
+        "to a folder on a disk with room before starting Jupyter", required=False))
+    return checks
+
+
 def run() -> int:
-    """Print the report; return 1 when something required is missing."""
-    checks = platform_checks() + package_checks() + lab_checks() + data_checks()
+    """Print the report; return 1 when something required is missing (low disk space is advice only)."""
+    checks = platform_checks() + package_checks() + lab_checks() + data_checks() + disk_checks()
     width = max(len(c.name) for c in checks)
     for c in checks:
-        status = "ok " if c.ok else "MISSING" if c.found in {"missing", "not installed"} else "WRONG"
+        status = "ok " if c.ok else "LOW" if not c.required else \
+            "MISSING" if c.found in {"missing", "not installed"} else "WRONG"
         line = f"{status:8} {c.name:{width}}  {c.found}"
         print(line + (f"   fix: {c.fix}" if not c.ok else ""))
     print(device_message(pick_device(), detect_platform()))
     print(HUB_MESSAGES[hub_status()])
-    bad = [c for c in checks if not c.ok]
+    bad = [c for c in checks if not c.ok and c.required]
     if bad:
         print(
             f"\n{len(bad)} problem(s). Run the fix shown on each line above; "

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from nlpcourse import registry
+from nlpcourse import disk, registry
 from nlpcourse.core import HUB_HOST, can_connect
 from nlpcourse.registry import CONFIG, TOKENIZER, WEIGHTS
 
@@ -240,6 +240,12 @@ def download(chapters: Sequence[str] = registry.CHAPTERS, dry_run: bool = False)
     if reason:
         print(OFFLINE_HELP.format(reason=reason), file=sys.stderr)
         return 1
+    cache = disk.hub_cache()
+    need = total_mb(items) - disk.cached_mb(cache, {item.name for item in items})
+    if (room := disk.free_mb(cache)) < need:
+        print(f"Warning: {format_mb(room)} free at {cache}, and up to {format_mb(need)} to download: the "
+              "downloads may fill the disk. Free some space, name fewer chapters, or set HF_HOME to a folder "
+              "on a disk with room.", file=sys.stderr, flush=True)
     failed: list[str] = []
     for i, item in enumerate(items, 1):
         label = f"{item.kind} {item.name}" + (f" @ {item.revision}" if item.revision else "")

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["MODELS_ENV", "build_dir", "models_dir", "repo_root", "scratch_dir"]
+__all__ = ["MODELS_ENV", "build_dir", "models_dir", "remove_stale_scratch", "repo_root", "scratch_dir"]
 
 #: Environment variable that overrides where fine-tuned models go.
 MODELS_ENV = "NLPCOURSE_MODELS"
@@ -71,6 +71,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def remove_stale_scratch() -> list[Path]:
+    """Remove the scratch folders of processes that no longer run; return them."""
+    if os.name != "posix":  # on Windows, os.kill(pid, 0) would end the process instead
+        return []
+    stale = []
+    for owner in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*/{_OWNER}"):
+        try:
+            pid = owner.read_text().strip()
+        except FileNotFoundError:  # another process removed it just now
+            continue
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(owner.parent, ignore_errors=True)
+            stale.append(owner.parent)
+    return stale
+
+
 def scratch_dir(chapter: str) -> Path:
     """A new temporary folder ``nlpcourse-<chapter>-*`` for checkpoints and runs a notebook throws away.
 
@@ -78,10 +94,7 @@ def scratch_dir(chapter: str) -> Path:
     stops its kernels that way) cannot clean up, so each call also removes the scratch folders of
     earlier processes that no longer run: fine-tuning checkpoints take up to a gigabyte per chapter.
     """
-    if os.name == "posix":  # on Windows, os.kill(pid, 0) would end the process instead
-        for old in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*/{_OWNER}"):
-            if old.read_text().strip().isdigit() and not _alive(int(old.read_text())):
-                shutil.rmtree(old.parent, ignore_errors=True)
+    remove_stale_scratch()
     folder = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{chapter}-", ignore_cleanup_errors=True)
     _scratch.append(folder)
     (Path(folder.name) / _OWNER).write_text(str(os.getpid()))
