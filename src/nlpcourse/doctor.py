@@ -159,7 +159,7 @@ def disk_checks(
     room = free(scratch)
     checks.append(Check(
         "disk:scratch", room >= disk.SCRATCH_MB,
-        f"{format_mb(room)} free at {scratch}; fine-tuning chapters keep up to 1.1 GB of checkpoints there",
+        f"{format_mb(room)} free at {scratch}; fine-tuning chapters keep checkpoints there (06: 1.1 GB)",
         "" if room >= disk.SCRATCH_MB else f"free {format_mb(disk.SCRATCH_MB - room)} there, or set TMPDIR "
         "to a folder on a disk with room before starting Jupyter", required=False))
     return checks

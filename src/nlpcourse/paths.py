@@ -92,7 +92,7 @@ def scratch_dir(chapter: str) -> Path:
 
     It is removed when the Python process exits normally. A kernel that is killed (a test runner
     stops its kernels that way) cannot clean up, so each call also removes the scratch folders of
-    earlier processes that no longer run: fine-tuning checkpoints take up to a gigabyte per chapter.
+    earlier processes that no longer run: fine-tuning checkpoints take about a gigabyte per chapter.
     """
     remove_stale_scratch()
     folder = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{chapter}-", ignore_cleanup_errors=True)
